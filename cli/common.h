@@ -1,0 +1,46 @@
+// What every command shares: the global options, opening the ledger, and turning a Status into
+// the contract's exit status and message.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ledger/date.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace kasse::cli {
+
+// The contract's exit statuses.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;  // the ledger or the input was rejected, or is unsound
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  std::string db_path;  // --db, else $KASSE_DB, else ./kasse.db
+  std::string user;     // --user, else $KASSE_USER, else the operating-system user
+};
+
+// Fills the defaults of options the user did not give.
+void ResolveDefaults(GlobalOptions* options);
+
+// Prints "kasse: error: <message>" to stderr for a non-ok status and returns the exit status.
+int Finish(const Status& status);
+
+// Today's date in the local time zone: the default booking date and as-of date.
+Date Today();
+int64_t NowUnixMs();
+
+// Registers the commands; each sets *exit_code when it runs.
+void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddLogCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddVerifyAndReplayCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
+
+}  // namespace kasse::cli

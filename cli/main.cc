@@ -1,0 +1,40 @@
+// kasse: the event-sourced ledger of a German non-profit association.
+#include <CLI/CLI.hpp>
+
+#include "cli/common.h"
+
+int main(int argc, char** argv) {
+  using namespace kasse::cli;
+  CLI::App app("kasse: the books of a registered association (e.V.), as an append-only, "
+               "hash-chained event log", "kasse");
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions options;
+  app.add_option("--db", options.db_path,
+                 "the ledger directory (default: $KASSE_DB, else ./kasse.db)");
+  app.add_option("--user", options.user,
+                 "who records (default: $KASSE_USER, else the operating-system user)");
+  app.footer("Example:\n  kasse --db verein.db init --name \"NExT e.V.\"\n"
+             "  kasse --db verein.db import examples/next-ev-2022.jsonl\n"
+             "  kasse --db verein.db report statement --year 2022");
+  int exit_code = kExitOk;
+  AddInitCommand(app, options, exit_code);
+  AddRecordingCommands(app, options, exit_code);
+  AddImportCommand(app, options, exit_code);
+  AddLogCommand(app, options, exit_code);
+  AddReportCommands(app, options, exit_code);
+  AddVerifyAndReplayCommands(app, options, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,62 @@
+#include "cli/record.h"
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "projections/books.h"
+
+namespace kasse::cli {
+
+namespace {
+
+// Same id again: a no-op when the content is the same, an error otherwise.
+Status CheckRepeatedId(const Event& event, const Event& recorded, uint64_t recorded_seq,
+                       bool* same) {
+  *same = SameClientContent(event, recorded);
+  if (*same) return Status::Ok();
+  return Status::Rejected(fmt::format(
+      "field \"id\": \"{}\" was already recorded (seq {}) with different content; an event cannot "
+      "be changed, record a correction (entry.reversed) with a new id instead",
+      event.id, recorded_seq));
+}
+
+}  // namespace
+
+Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
+                    bool dry_run, RecordSummary* summary) {
+  *summary = RecordSummary();
+  Books books(ledger);
+  Appender appender(ledger, recorded_by, NowUnixMs());
+  auto lookup = [&appender](std::string_view id, Event* found) {
+    uint64_t seq = 0;
+    return appender.FindId(id, &seq, found);
+  };
+  while (true) {
+    Event event;
+    std::string context;
+    bool done = false;
+    KASSE_RETURN_IF_ERROR(source(&event, &context, &done));
+    if (done) break;
+    Event recorded;
+    uint64_t recorded_seq = 0;
+    Status found = appender.FindId(event.id, &recorded_seq, &recorded);
+    if (found.ok()) {
+      bool same = false;
+      KASSE_RETURN_IF_ERROR(CheckRepeatedId(event, recorded, recorded_seq, &same).WithContext(context));
+      ++summary->already_present;
+      continue;
+    }
+    if (found.code() != Status::Code::kNotFound) return found.WithContext(context);
+    event.seq = ledger->head_seq() + appender.appended_count() + 1;
+    KASSE_RETURN_IF_ERROR(books.Add(event, lookup).WithContext(context));
+    KASSE_RETURN_IF_ERROR(appender.Append(&event).WithContext(context));
+    if (summary->first_seq == 0) summary->first_seq = event.seq;
+    summary->last_seq = event.seq;
+    summary->last_id = event.id;
+    ++summary->appended;
+  }
+  if (dry_run || summary->appended == 0) return Status::Ok();  // the Appender aborts
+  return appender.Commit(books.Changes());
+}
+
+}  // namespace kasse::cli

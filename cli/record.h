@@ -1,0 +1,32 @@
+// Recording: the one path by which events enter a ledger, for a single recording command and for
+// an import alike. Every event is parsed, checked against the ledger's rules and the events before
+// it, and folded; only when all pass is the whole lot committed in one atomic write.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "ledger/event.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+
+namespace kasse::cli {
+
+// Yields the next event and a context for its errors ("file.jsonl:12"); *done at the end.
+using EventSource = std::function<Status(Event* event, std::string* context, bool* done)>;
+
+struct RecordSummary {
+  uint64_t appended = 0;         // new events
+  uint64_t already_present = 0;  // same id, same content: skipped (idempotent re-import)
+  uint64_t first_seq = 0;        // of the new events, 0 when none
+  uint64_t last_seq = 0;
+  std::string last_id;
+};
+
+// Records the events of `source` all or nothing. With `dry_run`, checks everything and writes
+// nothing. On error nothing is written and the message starts with the event's context.
+Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
+                    bool dry_run, RecordSummary* summary);
+
+}  // namespace kasse::cli

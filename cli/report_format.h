@@ -1,0 +1,30 @@
+// Report output: the contract's JSON and the German text layouts for people.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "projections/members.h"
+#include "projections/statement.h"
+
+namespace kasse::cli {
+
+struct StatementCheck {
+  std::string code;
+  std::string severity;  // info, warning, error
+  std::string message;
+};
+
+nlohmann::ordered_json StatementJson(const Statement& statement,
+                                     const std::vector<StatementCheck>& checks);
+nlohmann::ordered_json SpendingJson(const Statement& statement);
+nlohmann::ordered_json MembersJson(const MemberCounts& counts);
+
+// The layout of the reference association's "Übersicht Einzahlungen/Auszahlungen":
+// A. Einnahmen, B. Ausgaben, C. Ergebnis, German number format, aligned columns.
+std::string StatementText(const Statement& statement, const std::string& ledger_name,
+                          const std::vector<StatementCheck>& checks);
+std::string SpendingText(const Statement& statement, const std::string& ledger_name);
+std::string MembersText(const MemberCounts& counts, const std::string& ledger_name);
+
+}  // namespace kasse::cli

@@ -1,0 +1,27 @@
+// Verification of the stored log: what `kasse verify` proves about the events themselves.
+#pragma once
+
+#include <cstdint>
+
+#include "ledger/event.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+
+namespace kasse {
+
+struct ChainSummary {
+  uint64_t events = 0;
+  uint64_t personal_records = 0;
+  uint64_t uncommitted_events = 0;  // remains of an unfinished import above the head (harmless)
+};
+
+// Checks, in one pass over the log:
+//  - the keys run 1..head without a gap and each event's envelope names its own key;
+//  - each event's prev_hash is the SHA-256 of its predecessor's stored bytes, and the SHA-256 of
+//    the last one is the head hash kept in the metadata;
+//  - every event decodes, and the id index points back to it;
+//  - its personal data is there and matches the digest chained in the event.
+// Returns Corruption naming the first bad sequence number.
+Status VerifyChain(const Ledger& ledger, ChainSummary* summary);
+
+}  // namespace kasse

@@ -1,0 +1,344 @@
+#include "ledger/codec.h"
+
+#include <fmt/format.h>
+
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/tracking.hpp>
+#include <boost/serialization/version.hpp>
+#include <cstring>
+#include <sstream>
+
+#include "ledger/hash.h"
+
+namespace kasse {
+
+// The ledger-added and client-given fields common to all types, as stored in the payload.
+struct StoredHeader {
+  std::string id;
+  int32_t date_yyyymmdd = 0;
+  std::string document;
+  std::string note;
+  int64_t recorded_at_unix_ms = 0;
+  std::string recorded_by;
+  std::string subject;
+  std::string personal_digest;  // 32 bytes, or empty when the event has no personal data
+};
+
+}  // namespace kasse
+
+// Explicit class versions. Bump one with every change of its struct's stored fields, keep the old
+// branch in serialize(), and add a golden fixture of the old version (tests/golden/).
+BOOST_CLASS_VERSION(kasse::StoredHeader, 1)
+BOOST_CLASS_VERSION(kasse::CategoryDefined, 1)
+BOOST_CLASS_VERSION(kasse::MemberJoined, 1)
+BOOST_CLASS_VERSION(kasse::MemberChanged, 1)
+BOOST_CLASS_VERSION(kasse::MemberLeft, 1)
+BOOST_CLASS_VERSION(kasse::DuesPaid, 1)
+BOOST_CLASS_VERSION(kasse::DonationReceived, 1)
+BOOST_CLASS_VERSION(kasse::IncomeReceived, 1)
+BOOST_CLASS_VERSION(kasse::ExpensePaid, 1)
+BOOST_CLASS_VERSION(kasse::EntryReversed, 1)
+BOOST_CLASS_VERSION(kasse::YearClosed, 1)
+// Events are values, never shared pointers: object tracking would only cost bytes.
+BOOST_CLASS_TRACKING(kasse::StoredHeader, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::CategoryDefined, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::MemberJoined, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::MemberChanged, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::MemberLeft, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::DuesPaid, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::DonationReceived, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::IncomeReceived, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::ExpensePaid, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::EntryReversed, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::YearClosed, boost::serialization::track_never)
+
+namespace boost::serialization {
+
+// Boost 1.74 loads a record of a newer class version without complaint; refuse it here.
+inline void RefuseNewerVersion(unsigned int stored_version, unsigned int known_version) {
+  if (stored_version > known_version) {
+    throw boost::archive::archive_exception(
+        boost::archive::archive_exception::unsupported_class_version);
+  }
+}
+
+// Enums are stored as one byte; a byte out of range is corruption.
+template <class Archive, class Enum>
+void SerializeEnum(Archive& archive, Enum& value, uint8_t max) {
+  uint8_t stored = static_cast<uint8_t>(value);
+  archive & stored;
+  if (stored > max) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "enum value out of range");
+  }
+  value = static_cast<Enum>(stored);
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & header.id & header.date_yyyymmdd & header.document & header.note;
+  archive & header.recorded_at_unix_ms & header.recorded_by & header.subject;
+  archive & header.personal_digest;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::CategoryDefined& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.category;
+  SerializeEnum(archive, body.direction, 1);
+  SerializeEnum(archive, body.sphere, 3);
+  archive & body.group;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::MemberJoined& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.member;
+  SerializeEnum(archive, body.kind, 1);
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.member;
+  // 0: kind unchanged, 1: personal, 2: institutional.
+  uint8_t kind = body.kind ? static_cast<uint8_t>(*body.kind) + 1 : 0;
+  archive & kind;
+  if (kind > 2) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "member kind out of range");
+  }
+  body.kind = kind == 0 ? std::nullopt : std::optional(static_cast<kasse::MemberKind>(kind - 1));
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::MemberLeft& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.member & body.reason;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::DuesPaid& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.member & body.amount_cents & body.covers_first_year & body.covers_last_year;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::DonationReceived& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.amount_cents;
+  SerializeEnum(archive, body.kind, 1);
+  archive & body.member;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::IncomeReceived& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.category & body.amount_cents;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::ExpensePaid& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.category & body.amount_cents & body.project;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::EntryReversed& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.reverses & body.reason;
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::YearClosed& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  archive & body.year;
+}
+
+}  // namespace boost::serialization
+
+namespace kasse {
+
+namespace {
+
+constexpr char kMagic[4] = {'k', 'e', 'v', '1'};
+constexpr unsigned kArchiveFlags = boost::archive::no_header | boost::archive::no_codecvt;
+
+template <class T>
+void PutFixed(std::string* out, T value) {
+  static_assert(std::is_unsigned_v<T>);
+  for (size_t i = 0; i < sizeof(T); ++i) out->push_back(static_cast<char>(value >> (8 * i) & 0xff));
+}
+
+template <class T>
+T GetFixed(const char* bytes) {
+  T value = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) {
+    value |= static_cast<T>(static_cast<T>(static_cast<uint8_t>(bytes[i])) << (8 * i));
+  }
+  return value;
+}
+
+uint16_t SchemaVersionOf(EventType type) {
+  using boost::serialization::version;
+  switch (type) {
+    case EventType::kCategoryDefined: return version<CategoryDefined>::value;
+    case EventType::kMemberJoined: return version<MemberJoined>::value;
+    case EventType::kMemberChanged: return version<MemberChanged>::value;
+    case EventType::kMemberLeft: return version<MemberLeft>::value;
+    case EventType::kDuesPaid: return version<DuesPaid>::value;
+    case EventType::kDonationReceived: return version<DonationReceived>::value;
+    case EventType::kIncomeReceived: return version<IncomeReceived>::value;
+    case EventType::kExpensePaid: return version<ExpensePaid>::value;
+    case EventType::kEntryReversed: return version<EntryReversed>::value;
+    case EventType::kYearClosed: return version<YearClosed>::value;
+  }
+  return 0;
+}
+
+StoredHeader HeaderOf(const Event& event) {
+  StoredHeader header;
+  header.id = event.id;
+  header.date_yyyymmdd = event.date.yyyymmdd();
+  header.document = event.document;
+  header.note = event.note;
+  header.recorded_at_unix_ms = event.recorded_at_unix_ms;
+  header.recorded_by = event.recorded_by;
+  header.subject = event.subject;
+  if (!event.subject.empty()) {
+    header.personal_digest.assign(event.personal_digest.begin(), event.personal_digest.end());
+  }
+  return header;
+}
+
+// Loads the body alternative for `type` from `archive` into `body`.
+template <size_t I = 0>
+void LoadBody(boost::archive::binary_iarchive& archive, size_t index, EventBody* body) {
+  if constexpr (I < std::variant_size_v<EventBody>) {
+    if (index == I) {
+      std::variant_alternative_t<I, EventBody> alternative;
+      archive >> alternative;
+      *body = std::move(alternative);
+      return;
+    }
+    LoadBody<I + 1>(archive, index, body);
+  }
+}
+
+}  // namespace
+
+std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
+  std::ostringstream payload_stream(std::ios::binary);
+  {
+    boost::archive::binary_oarchive archive(payload_stream, kArchiveFlags);
+    const StoredHeader header = HeaderOf(event);
+    archive << header;
+    std::visit([&archive](const auto& body) { archive << body; }, event.body);
+  }
+  const std::string payload = std::move(payload_stream).str();
+  const EventType type = TypeOf(event.body);
+
+  std::string bytes;
+  bytes.reserve(kEnvelopeHeaderSize + payload.size());
+  bytes.append(kMagic, sizeof(kMagic));
+  bytes.push_back(static_cast<char>(kEnvelopeVersion));
+  PutFixed<uint16_t>(&bytes, static_cast<uint16_t>(type));
+  PutFixed<uint16_t>(&bytes, SchemaVersionOf(type));
+  PutFixed<uint64_t>(&bytes, event.seq);
+  bytes.append(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
+  PutFixed<uint32_t>(&bytes, static_cast<uint32_t>(payload.size()));
+  bytes.append(payload);
+  return bytes;
+}
+
+Status ParseEnvelope(std::string_view bytes, Envelope* envelope) {
+  if (bytes.size() < kEnvelopeHeaderSize) {
+    return Status::Corruption(fmt::format("stored event is {} bytes, shorter than its header",
+                                          bytes.size()));
+  }
+  if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return Status::Corruption("stored event does not start with the magic \"kev1\"");
+  }
+  const uint8_t envelope_version = static_cast<uint8_t>(bytes[4]);
+  if (envelope_version != kEnvelopeVersion) {
+    return Status::Corruption(fmt::format("stored event has envelope version {}, this kasse reads {}",
+                                          envelope_version, kEnvelopeVersion));
+  }
+  const uint16_t type_id = GetFixed<uint16_t>(bytes.data() + 5);
+  if (type_id == 0 || type_id > kEventTypeMax) {
+    return Status::Corruption(fmt::format("stored event has unknown type id {}", type_id));
+  }
+  envelope->type = static_cast<EventType>(type_id);
+  envelope->schema_version = GetFixed<uint16_t>(bytes.data() + 7);
+  if (envelope->schema_version > SchemaVersionOf(envelope->type)) {
+    return Status::Corruption(fmt::format(
+        "stored {} has schema version {}, newer than this kasse knows ({}); upgrade kasse",
+        TypeName(envelope->type), envelope->schema_version, SchemaVersionOf(envelope->type)));
+  }
+  envelope->seq = GetFixed<uint64_t>(bytes.data() + 9);
+  std::memcpy(envelope->prev_hash.data(), bytes.data() + 17, envelope->prev_hash.size());
+  const uint32_t payload_size = GetFixed<uint32_t>(bytes.data() + 49);
+  if (payload_size != bytes.size() - kEnvelopeHeaderSize) {
+    return Status::Corruption(fmt::format("stored event says its payload is {} bytes but has {}",
+                                          payload_size, bytes.size() - kEnvelopeHeaderSize));
+  }
+  envelope->payload = bytes.substr(kEnvelopeHeaderSize);
+  return Status::Ok();
+}
+
+Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
+  Envelope envelope;
+  KASSE_RETURN_IF_ERROR(ParseEnvelope(bytes, &envelope));
+  StoredHeader header;
+  Event decoded;
+  try {
+    std::istringstream payload_stream(std::string(envelope.payload), std::ios::binary);
+    boost::archive::binary_iarchive archive(payload_stream, kArchiveFlags);
+    archive >> header;
+    LoadBody(archive, static_cast<size_t>(envelope.type) - 1, &decoded.body);
+    if (payload_stream.peek() != std::char_traits<char>::eof()) {
+      return Status::Corruption("stored event has bytes after its payload");
+    }
+  } catch (const std::exception& error) {
+    return Status::Corruption(fmt::format("stored {} does not decode: {}",
+                                          TypeName(envelope.type), error.what()));
+  }
+  KASSE_RETURN_IF_ERROR(DateFromYyyymmdd(header.date_yyyymmdd, &decoded.date));
+  if (!header.personal_digest.empty() && header.personal_digest.size() != 32) {
+    return Status::Corruption("stored event has a personal digest that is not 32 bytes");
+  }
+  decoded.id = std::move(header.id);
+  decoded.document = std::move(header.document);
+  decoded.note = std::move(header.note);
+  decoded.seq = envelope.seq;
+  decoded.recorded_at_unix_ms = header.recorded_at_unix_ms;
+  decoded.recorded_by = std::move(header.recorded_by);
+  decoded.subject = std::move(header.subject);
+  std::memcpy(decoded.personal_digest.data(), header.personal_digest.data(),
+              header.personal_digest.size());
+  *event = std::move(decoded);
+  *prev_hash = envelope.prev_hash;
+  return Status::Ok();
+}
+
+std::string EncodePersonal(std::string_view text, const uint8_t (&salt)[kPersonalSaltSize]) {
+  std::string record(reinterpret_cast<const char*>(salt), kPersonalSaltSize);
+  record.append(text);
+  return record;
+}
+
+Status DecodePersonal(std::string_view record, std::string* text) {
+  if (record.size() < kPersonalSaltSize) {
+    return Status::Corruption("personal record is shorter than its salt");
+  }
+  text->assign(record.substr(kPersonalSaltSize));
+  return Status::Ok();
+}
+
+Sha256 PersonalDigest(std::string_view record) { return ComputeSha256(record); }
+
+}  // namespace kasse

@@ -1,0 +1,59 @@
+// The stored form of an event: the bytes that the hash chain covers.
+//
+// Envelope, all integers little-endian (the grammar in schemas/STORAGE.md):
+//
+//   offset  size  field
+//   0       4     magic "kev1"
+//   4       1     envelope version, 1
+//   5       2     type id (EventType; stable, never renumbered)
+//   7       2     schema version of the body (its BOOST_CLASS_VERSION)
+//   9       8     sequence number
+//   17      32    SHA-256 of the previous event's stored bytes (zero for seq 1)
+//   49      4     payload size in bytes
+//   53      n     payload: a Boost.Serialization binary archive, no archive header, of
+//                 StoredHeader (class version 1) followed by the body struct
+//
+// The envelope is kasse's own so that the chain, the type and the sequence never depend on Boost's
+// internals; Boost encodes only the fields. A change to either must bump a version and keep the old
+// decoder; tests/golden/ holds encoded bytes that every future version must decode.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ledger/event.h"
+#include "ledger/status.h"
+
+namespace kasse {
+
+inline constexpr uint8_t kEnvelopeVersion = 1;
+inline constexpr size_t kEnvelopeHeaderSize = 53;
+inline constexpr size_t kEventSizeMax = 64 * 1024;  // a JSON line is at most 64 KiB too
+
+struct Envelope {
+  EventType type = EventType::kCategoryDefined;
+  uint16_t schema_version = 0;
+  uint64_t seq = 0;
+  Sha256 prev_hash{};
+  std::string_view payload;
+};
+
+// Encodes everything of `event` except `personal` (which is stored apart), chained to `prev_hash`.
+std::string EncodeEvent(const Event& event, const Sha256& prev_hash);
+
+// Splits stored bytes into envelope fields; Corruption naming the defect when malformed.
+Status ParseEnvelope(std::string_view bytes, Envelope* envelope);
+
+// Decodes stored bytes into `event` (without `personal`) and the hash of its predecessor.
+// Refuses unknown types and schema versions newer than this build knows.
+Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash);
+
+// The personal-data record kept apart from the chain: a 16-byte random salt, then the UTF-8 text.
+inline constexpr size_t kPersonalSaltSize = 16;
+std::string EncodePersonal(std::string_view text, const uint8_t (&salt)[kPersonalSaltSize]);
+Status DecodePersonal(std::string_view record, std::string* text);
+// The digest chained inside the event: SHA-256(salt || text).
+Sha256 PersonalDigest(std::string_view record);
+
+}  // namespace kasse

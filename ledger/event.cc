@@ -1,0 +1,78 @@
+#include "ledger/event.h"
+
+#include <array>
+
+namespace kasse {
+
+namespace {
+constexpr std::array<std::string_view, kEventTypeMax> kTypeNames = {
+    "category.defined", "member.joined",    "member.changed", "member.left",
+    "dues.paid",        "donation.received", "income.received", "expense.paid",
+    "entry.reversed",   "year.closed",
+};
+}  // namespace
+
+EventType TypeOf(const EventBody& body) { return static_cast<EventType>(body.index() + 1); }
+
+std::string_view TypeName(EventType type) {
+  return kTypeNames[static_cast<size_t>(type) - 1];
+}
+
+bool TypeFromName(std::string_view name, EventType* type) {
+  for (size_t i = 0; i < kTypeNames.size(); ++i) {
+    if (kTypeNames[i] == name) {
+      *type = static_cast<EventType>(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view DirectionName(Direction direction) {
+  return direction == Direction::kIncome ? "income" : "expense";
+}
+
+std::string_view SphereName(Sphere sphere) {
+  static constexpr std::array<std::string_view, kSphereCount> kNames = {
+      "ideal", "asset_management", "purpose_business", "commercial"};
+  return kNames[static_cast<size_t>(sphere)];
+}
+
+std::string_view MemberKindName(MemberKind kind) {
+  return kind == MemberKind::kPersonal ? "personal" : "institutional";
+}
+
+std::string_view DonationKindName(DonationKind kind) {
+  return kind == DonationKind::kMoney ? "money" : "in_kind";
+}
+
+std::string_view PersonalFieldName(EventType type) {
+  switch (type) {
+    case EventType::kMemberJoined:
+    case EventType::kMemberChanged:
+      return "name";
+    case EventType::kDonationReceived:
+      return "donor";
+    case EventType::kIncomeReceived:
+      return "payer";
+    case EventType::kExpensePaid:
+      return "payee";
+    default:
+      return "";
+  }
+}
+
+std::optional<int64_t> MoneyAmountCents(const EventBody& body) {
+  if (auto* dues = std::get_if<DuesPaid>(&body)) return dues->amount_cents;
+  if (auto* donation = std::get_if<DonationReceived>(&body)) return donation->amount_cents;
+  if (auto* income = std::get_if<IncomeReceived>(&body)) return income->amount_cents;
+  if (auto* expense = std::get_if<ExpensePaid>(&body)) return expense->amount_cents;
+  return std::nullopt;
+}
+
+bool SameClientContent(const Event& a, const Event& b) {
+  return a.id == b.id && a.date == b.date && a.document == b.document && a.note == b.note &&
+         a.body == b.body && a.personal == b.personal;
+}
+
+}  // namespace kasse

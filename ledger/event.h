@@ -1,0 +1,152 @@
+// The event types of the contract as plain structs. An Event is one immutable fact: what the client
+// said (id, booking date, voucher, note, body) plus what the ledger added when it was recorded.
+//
+// Personal data (member names, donors, payers, payees) is not part of the chained bytes: an event
+// holds it in `personal` only in memory. When stored, the ledger keeps it in its own column family
+// under a pseudonymous `subject` and chains only a salted SHA-256 of it (`personal_digest`), so an
+// erasure (GDPR) can delete it without breaking the hash chain. See schemas/STORAGE.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "ledger/date.h"
+
+namespace kasse {
+
+// Stable numeric ids of the stored format; never reuse or renumber one.
+enum class EventType : uint16_t {
+  kCategoryDefined = 1,
+  kMemberJoined = 2,
+  kMemberChanged = 3,
+  kMemberLeft = 4,
+  kDuesPaid = 5,
+  kDonationReceived = 6,
+  kIncomeReceived = 7,
+  kExpensePaid = 8,
+  kEntryReversed = 9,
+  kYearClosed = 10,
+};
+inline constexpr uint16_t kEventTypeMax = 10;
+
+enum class Direction : uint8_t { kIncome = 0, kExpense = 1 };
+enum class Sphere : uint8_t { kIdeal = 0, kAssetManagement = 1, kPurposeBusiness = 2, kCommercial = 3 };
+inline constexpr int kSphereCount = 4;
+enum class MemberKind : uint8_t { kPersonal = 0, kInstitutional = 1 };
+inline constexpr int kMemberKindCount = 2;
+enum class DonationKind : uint8_t { kMoney = 0, kInKind = 1 };
+
+struct CategoryDefined {
+  std::string category;
+  Direction direction = Direction::kExpense;
+  Sphere sphere = Sphere::kIdeal;
+  std::string group;  // optional heading, "" when none
+  friend bool operator==(const CategoryDefined&, const CategoryDefined&) = default;
+};
+
+struct MemberJoined {  // personal: the member's name
+  std::string member;
+  MemberKind kind = MemberKind::kPersonal;
+  friend bool operator==(const MemberJoined&, const MemberJoined&) = default;
+};
+
+struct MemberChanged {  // personal: the new name, when the name changed
+  std::string member;
+  std::optional<MemberKind> kind;
+  friend bool operator==(const MemberChanged&, const MemberChanged&) = default;
+};
+
+struct MemberLeft {
+  std::string member;
+  std::string reason;  // "" when none
+  friend bool operator==(const MemberLeft&, const MemberLeft&) = default;
+};
+
+struct DuesPaid {
+  std::string member;
+  int64_t amount_cents = 0;
+  int32_t covers_first_year = 0;
+  int32_t covers_last_year = 0;  // equal to covers_first_year for one year
+  friend bool operator==(const DuesPaid&, const DuesPaid&) = default;
+};
+
+struct DonationReceived {  // personal: the donor
+  int64_t amount_cents = 0;
+  DonationKind kind = DonationKind::kMoney;
+  std::string member;  // "" when the donor is no member
+  friend bool operator==(const DonationReceived&, const DonationReceived&) = default;
+};
+
+struct IncomeReceived {  // personal: the payer, optional
+  std::string category;
+  int64_t amount_cents = 0;
+  friend bool operator==(const IncomeReceived&, const IncomeReceived&) = default;
+};
+
+struct ExpensePaid {  // personal: the payee, optional
+  std::string category;
+  int64_t amount_cents = 0;
+  std::string project;  // cost centre, "" when none
+  friend bool operator==(const ExpensePaid&, const ExpensePaid&) = default;
+};
+
+struct EntryReversed {
+  std::string reverses;  // the id of an earlier money event
+  std::string reason;
+  friend bool operator==(const EntryReversed&, const EntryReversed&) = default;
+};
+
+struct YearClosed {
+  int32_t year = 0;
+  friend bool operator==(const YearClosed&, const YearClosed&) = default;
+};
+
+// The alternatives are in EventType order: index() + 1 == the type id.
+using EventBody = std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
+                               DonationReceived, IncomeReceived, ExpensePaid, EntryReversed,
+                               YearClosed>;
+
+using Sha256 = std::array<uint8_t, 32>;
+
+struct Event {
+  // What the client says.
+  std::string id;
+  Date date;
+  std::string document;  // voucher reference, "" when none
+  std::string note;      // "" when none
+  EventBody body;
+  std::optional<std::string> personal;  // name, donor, payer or payee; nullopt when none or erased
+
+  // What the ledger adds when it records the event.
+  uint64_t seq = 0;
+  int64_t recorded_at_unix_ms = 0;
+  std::string recorded_by;
+  std::string subject;     // pseudonymous holder of `personal`, "" when the event has none
+  Sha256 personal_digest{};  // SHA-256(salt || personal), zero when the event has none
+};
+
+EventType TypeOf(const EventBody& body);
+
+// The contract's type names ("expense.paid"); stable, independent of the C++ names.
+std::string_view TypeName(EventType type);
+bool TypeFromName(std::string_view name, EventType* type);
+
+std::string_view DirectionName(Direction direction);
+std::string_view SphereName(Sphere sphere);
+std::string_view MemberKindName(MemberKind kind);
+std::string_view DonationKindName(DonationKind kind);
+
+// The contract's name of the personal field of `type` ("name", "donor", ...), "" when it has none.
+std::string_view PersonalFieldName(EventType type);
+
+// The amount of a money event (dues, donation, income, expense); nullopt for other types.
+std::optional<int64_t> MoneyAmountCents(const EventBody& body);
+
+// True when two events say the same thing: everything the client gave, not what the ledger added.
+bool SameClientContent(const Event& a, const Event& b);
+
+}  // namespace kasse

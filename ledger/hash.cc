@@ -1,0 +1,61 @@
+#include "ledger/hash.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cassert>
+#include <cstdlib>
+#include <memory>
+
+namespace kasse {
+
+Sha256 ComputeSha256(std::string_view a, std::string_view b) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  &EVP_MD_CTX_free);
+  Sha256 hash{};
+  unsigned int size = 0;
+  // libcrypto fails here only when out of memory; a ledger cannot go on without its hashes.
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), a.data(), a.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), b.data(), b.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), hash.data(), &size) != 1 || size != hash.size()) {
+    std::abort();
+  }
+  return hash;
+}
+
+Sha256 ComputeSha256(std::string_view bytes) { return ComputeSha256(bytes, {}); }
+
+std::string HexOf(const Sha256& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(hash.size() * 2, '0');
+  for (size_t i = 0; i < hash.size(); ++i) {
+    hex[2 * i] = kDigits[hash[i] >> 4];
+    hex[2 * i + 1] = kDigits[hash[i] & 0x0f];
+  }
+  return hex;
+}
+
+bool Sha256FromHex(std::string_view hex, Sha256* hash) {
+  if (hex.size() != 64) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  Sha256 parsed{};
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    const int high = nibble(hex[2 * i]);
+    const int low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    parsed[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  *hash = parsed;
+  return true;
+}
+
+void FillRandomBytes(uint8_t* bytes, size_t size) {
+  if (RAND_bytes(bytes, static_cast<int>(size)) != 1) std::abort();
+}
+
+}  // namespace kasse

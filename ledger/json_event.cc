@@ -1,0 +1,421 @@
+#include "ledger/json_event.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ledger/hash.h"
+#include "ledger/money.h"
+
+namespace kasse {
+
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string, std::less<>> kLedgerFields = {"seq", "recorded_at", "recorded_by",
+                                                          "prev_hash", "hash"};
+
+Status FieldError(std::string_view field, std::string_view message) {
+  return Status::InvalidInput(fmt::format("field \"{}\": {}", field, message));
+}
+
+size_t CountCodePoints(std::string_view text) {
+  size_t count = 0;
+  for (char c : text) count += (static_cast<uint8_t>(c) & 0xc0) != 0x80;
+  return count;
+}
+
+bool IsIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
+}
+
+// Reads the fields of one JSON object, remembering which were used so that the rest can be
+// reported as unknown.
+class FieldReader {
+ public:
+  explicit FieldReader(const json& object) : object_(object) {}
+
+  Status String(std::string_view field, bool required, std::string* value) {
+    used_.insert(std::string(field));
+    auto it = object_.find(field);
+    if (it == object_.end()) {
+      return required ? FieldError(field, "is required") : Status::Ok();
+    }
+    if (!it->is_string()) return FieldError(field, "must be a JSON string");
+    *value = it->get<std::string>();
+    return Status::Ok();
+  }
+
+  Status Text(std::string_view field, bool required, size_t chars_max, std::string* value) {
+    KASSE_RETURN_IF_ERROR(String(field, required, value));
+    if (!object_.contains(field)) return Status::Ok();
+    return CheckText(field, *value, chars_max, field == "note" || field == "reason");
+  }
+
+  Status Id(std::string_view field, bool required, std::string* value) {
+    KASSE_RETURN_IF_ERROR(String(field, required, value));
+    if (!object_.contains(field)) return Status::Ok();
+    return CheckIdSyntax(field, *value);
+  }
+
+  Status Amount(int64_t* amount_cents) {
+    used_.insert("amount");
+    auto it = object_.find("amount");
+    if (it == object_.end()) return FieldError("amount", "is required");
+    if (!it->is_string()) {
+      return FieldError("amount", "must be a JSON string like \"129.90\", not a JSON number");
+    }
+    Status status = ParseAmount(it->get_ref<const std::string&>(), AmountSyntax::kJson, amount_cents);
+    return status.ok() ? status : FieldError("amount", status.message());
+  }
+
+  template <class Enum>
+  Status Choice(std::string_view field, bool required, bool (*from_name)(std::string_view, Enum*),
+                std::string_view allowed, Enum* value, bool* present = nullptr) {
+    std::string text;
+    KASSE_RETURN_IF_ERROR(String(field, required, &text));
+    if (present) *present = object_.contains(field);
+    if (!object_.contains(field)) return Status::Ok();
+    if (!from_name(text, value)) {
+      return FieldError(field, fmt::format("\"{}\" is not one of {}", text, allowed));
+    }
+    return Status::Ok();
+  }
+
+  void MarkKnown(std::string_view field) { used_.insert(std::string(field)); }
+
+  bool Has(std::string_view field) const { return object_.contains(field); }
+
+  Status RejectUnknown() const {
+    for (auto it = object_.begin(); it != object_.end(); ++it) {
+      if (!used_.contains(it.key()) && !kLedgerFields.contains(it.key())) {
+        return FieldError(it.key(), "is not a field of this event type");
+      }
+    }
+    return Status::Ok();
+  }
+
+  const json& object() const { return object_; }
+
+ private:
+  const json& object_;
+  std::set<std::string, std::less<>> used_;
+};
+
+Status ReadBody(EventType type, FieldReader& fields, Event* event);
+
+}  // namespace
+
+Status CheckIdSyntax(std::string_view field, std::string_view value) {
+  if (value.empty() || value.size() > kIdCharsMax) {
+    return FieldError(field, fmt::format("must be 1 to {} characters long", kIdCharsMax));
+  }
+  for (char c : value) {
+    if (!IsIdChar(c)) {
+      return FieldError(field, fmt::format("\"{}\" may contain only A-Z a-z 0-9 . _ : -", value));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckText(std::string_view field, std::string_view value, size_t chars_max,
+                 bool multiline) {
+  const size_t chars = CountCodePoints(value);
+  if (chars > chars_max) {
+    return FieldError(field, fmt::format("is {} characters long, the limit is {}", chars, chars_max));
+  }
+  if (value.empty() && field != "note") return FieldError(field, "must not be empty");
+  for (char c : value) {
+    const bool allowed_control = multiline && (c == '\n' || c == '\t');
+    if (static_cast<uint8_t>(c) < 0x20 && !allowed_control) {
+      return FieldError(field, "must not contain control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseCovers(std::string_view text, int32_t* first_year, int32_t* last_year) {
+  const std::string message = fmt::format(
+      "\"{}\" is not a year \"2022\" or a span of years \"2022-2025\" of at most {} years", text,
+      kCoversYearsMax);
+  int32_t first = 0, last = 0;
+  if (text.size() == 4) {
+    if (!ParseYear(text, &first).ok()) return FieldError("covers", message);
+    last = first;
+  } else if (text.size() == 9 && text[4] == '-') {
+    if (!ParseYear(text.substr(0, 4), &first).ok() || !ParseYear(text.substr(5), &last).ok() ||
+        last <= first || last - first + 1 > kCoversYearsMax) {
+      return FieldError("covers", message);
+    }
+  } else {
+    return FieldError("covers", message);
+  }
+  *first_year = first;
+  *last_year = last;
+  return Status::Ok();
+}
+
+std::string FormatCovers(int32_t first_year, int32_t last_year) {
+  if (first_year == last_year) return std::to_string(first_year);
+  return fmt::format("{}-{}", first_year, last_year);
+}
+
+bool SphereFromName(std::string_view name, Sphere* sphere) {
+  for (int i = 0; i < kSphereCount; ++i) {
+    if (SphereName(static_cast<Sphere>(i)) == name) {
+      *sphere = static_cast<Sphere>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool DirectionFromName(std::string_view name, Direction* direction) {
+  if (name != "income" && name != "expense") return false;
+  *direction = name == "income" ? Direction::kIncome : Direction::kExpense;
+  return true;
+}
+
+bool MemberKindFromName(std::string_view name, MemberKind* kind) {
+  if (name != "personal" && name != "institutional") return false;
+  *kind = name == "personal" ? MemberKind::kPersonal : MemberKind::kInstitutional;
+  return true;
+}
+
+bool DonationKindFromName(std::string_view name, DonationKind* kind) {
+  if (name != "money" && name != "in_kind") return false;
+  *kind = name == "money" ? DonationKind::kMoney : DonationKind::kInKind;
+  return true;
+}
+
+Status ParseEventJson(std::string_view line, Event* event) {
+  if (line.size() > kLineBytesMax) {
+    return Status::InvalidInput(
+        fmt::format("line is {} bytes long, the limit is {}", line.size(), kLineBytesMax));
+  }
+  json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) {
+    // Parse again for the message: only broken input pays for the exception.
+    try {
+      const json ignored = json::parse(line);
+      (void)ignored;
+    } catch (const json::parse_error& error) {
+      return Status::InvalidInput(fmt::format("not valid JSON: {}", error.what()));
+    }
+    return Status::InvalidInput("not valid JSON");
+  }
+  if (!object.is_object()) return Status::InvalidInput("a line must be one JSON object");
+  return EventFromJson(object, event);
+}
+
+Status EventFromJson(const json& object, Event* event) {
+  FieldReader fields(object);
+  std::string type_name;
+  KASSE_RETURN_IF_ERROR(fields.String("type", true, &type_name));
+  EventType type;
+  if (!TypeFromName(type_name, &type)) {
+    return FieldError("type", fmt::format("\"{}\" is not an event type", type_name));
+  }
+  Event parsed;
+  KASSE_RETURN_IF_ERROR(fields.Id("id", true, &parsed.id));
+  std::string date_text;
+  KASSE_RETURN_IF_ERROR(fields.String("date", true, &date_text));
+  Status date_status = ParseDate(date_text, &parsed.date);
+  if (!date_status.ok()) return FieldError("date", date_status.message());
+  KASSE_RETURN_IF_ERROR(fields.Text("document", false, kLabelCharsMax, &parsed.document));
+  KASSE_RETURN_IF_ERROR(fields.Text("note", false, kNoteCharsMax, &parsed.note));
+  KASSE_RETURN_IF_ERROR(ReadBody(type, fields, &parsed));
+  KASSE_RETURN_IF_ERROR(fields.RejectUnknown());
+  *event = std::move(parsed);
+  return Status::Ok();
+}
+
+namespace {
+
+Status ReadPersonal(FieldReader& fields, std::string_view field, bool required, Event* event) {
+  std::string text;
+  KASSE_RETURN_IF_ERROR(fields.Text(field, required, kNameCharsMax, &text));
+  if (fields.Has(field)) event->personal = std::move(text);
+  return Status::Ok();
+}
+
+Status ReadBody(EventType type, FieldReader& fields, Event* event) {
+  switch (type) {
+    case EventType::kCategoryDefined: {
+      CategoryDefined body;
+      KASSE_RETURN_IF_ERROR(fields.Text("category", true, kLabelCharsMax, &body.category));
+      KASSE_RETURN_IF_ERROR(fields.Choice("direction", true, &DirectionFromName,
+                                          "income, expense", &body.direction));
+      KASSE_RETURN_IF_ERROR(fields.Choice("sphere", true, &SphereFromName,
+                                          "ideal, asset_management, purpose_business, commercial",
+                                          &body.sphere));
+      KASSE_RETURN_IF_ERROR(fields.Text("group", false, kLabelCharsMax, &body.group));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kMemberJoined: {
+      MemberJoined body;
+      KASSE_RETURN_IF_ERROR(fields.Id("member", true, &body.member));
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "name", true, event));
+      KASSE_RETURN_IF_ERROR(fields.Choice("kind", true, &MemberKindFromName,
+                                          "personal, institutional", &body.kind));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kMemberChanged: {
+      MemberChanged body;
+      KASSE_RETURN_IF_ERROR(fields.Id("member", true, &body.member));
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "name", false, event));
+      MemberKind kind;
+      bool has_kind = false;
+      KASSE_RETURN_IF_ERROR(fields.Choice("kind", false, &MemberKindFromName,
+                                          "personal, institutional", &kind, &has_kind));
+      if (has_kind) body.kind = kind;
+      if (!has_kind && !event->personal) return FieldError("name", "name or kind is required");
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kMemberLeft: {
+      MemberLeft body;
+      KASSE_RETURN_IF_ERROR(fields.Id("member", true, &body.member));
+      KASSE_RETURN_IF_ERROR(fields.Text("reason", false, kNoteCharsMax, &body.reason));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kDuesPaid: {
+      DuesPaid body;
+      KASSE_RETURN_IF_ERROR(fields.Id("member", true, &body.member));
+      KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
+      std::string covers;
+      KASSE_RETURN_IF_ERROR(fields.String("covers", true, &covers));
+      KASSE_RETURN_IF_ERROR(ParseCovers(covers, &body.covers_first_year, &body.covers_last_year));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kDonationReceived: {
+      DonationReceived body;
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "donor", true, event));
+      KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
+      KASSE_RETURN_IF_ERROR(fields.Choice("kind", false, &DonationKindFromName, "money, in_kind",
+                                          &body.kind));
+      KASSE_RETURN_IF_ERROR(fields.Id("member", false, &body.member));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kIncomeReceived: {
+      IncomeReceived body;
+      KASSE_RETURN_IF_ERROR(fields.Text("category", true, kLabelCharsMax, &body.category));
+      KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "payer", false, event));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kExpensePaid: {
+      ExpensePaid body;
+      KASSE_RETURN_IF_ERROR(fields.Text("category", true, kLabelCharsMax, &body.category));
+      KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "payee", false, event));
+      KASSE_RETURN_IF_ERROR(fields.Text("project", false, kLabelCharsMax, &body.project));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kEntryReversed: {
+      EntryReversed body;
+      KASSE_RETURN_IF_ERROR(fields.Id("reverses", true, &body.reverses));
+      KASSE_RETURN_IF_ERROR(fields.Text("reason", true, kNoteCharsMax, &body.reason));
+      event->body = std::move(body);
+      return Status::Ok();
+    }
+    case EventType::kYearClosed: {
+      YearClosed body;
+      fields.MarkKnown("year");
+      auto it = fields.object().find("year");
+      if (it == fields.object().end()) return FieldError("year", "is required");
+      if (!it->is_number_integer()) return FieldError("year", "must be a JSON integer like 2022");
+      const int64_t year = it->get<int64_t>();
+      if (year < kYearMin || year > kYearMax) {
+        return FieldError("year", fmt::format("{} is not a year from {} to {}", year, kYearMin,
+                                              kYearMax));
+      }
+      body.year = static_cast<int32_t>(year);
+      event->body = body;
+      return Status::Ok();
+    }
+  }
+  return FieldError("type", "is not an event type");
+}
+
+}  // namespace
+
+std::string FormatTimestamp(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                     unix_ms % 1000);
+}
+
+nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
+                                   const Sha256& hash) {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  const EventType type = TypeOf(event.body);
+  object["seq"] = event.seq;
+  object["type"] = TypeName(type);
+  object["id"] = event.id;
+  object["date"] = FormatDate(event.date);
+  if (!event.document.empty()) object["document"] = event.document;
+  if (!event.note.empty()) object["note"] = event.note;
+  if (event.personal) object[std::string(PersonalFieldName(type))] = *event.personal;
+  std::visit(
+      [&object](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, CategoryDefined>) {
+          object["category"] = body.category;
+          object["direction"] = DirectionName(body.direction);
+          object["sphere"] = SphereName(body.sphere);
+          if (!body.group.empty()) object["group"] = body.group;
+        } else if constexpr (std::is_same_v<T, MemberJoined>) {
+          object["member"] = body.member;
+          object["kind"] = MemberKindName(body.kind);
+        } else if constexpr (std::is_same_v<T, MemberChanged>) {
+          object["member"] = body.member;
+          if (body.kind) object["kind"] = MemberKindName(*body.kind);
+        } else if constexpr (std::is_same_v<T, MemberLeft>) {
+          object["member"] = body.member;
+          if (!body.reason.empty()) object["reason"] = body.reason;
+        } else if constexpr (std::is_same_v<T, DuesPaid>) {
+          object["member"] = body.member;
+          object["amount"] = FormatAmount(body.amount_cents);
+          object["covers"] = FormatCovers(body.covers_first_year, body.covers_last_year);
+        } else if constexpr (std::is_same_v<T, DonationReceived>) {
+          object["amount"] = FormatAmount(body.amount_cents);
+          object["kind"] = DonationKindName(body.kind);
+          if (!body.member.empty()) object["member"] = body.member;
+        } else if constexpr (std::is_same_v<T, IncomeReceived>) {
+          object["category"] = body.category;
+          object["amount"] = FormatAmount(body.amount_cents);
+        } else if constexpr (std::is_same_v<T, ExpensePaid>) {
+          object["category"] = body.category;
+          object["amount"] = FormatAmount(body.amount_cents);
+          if (!body.project.empty()) object["project"] = body.project;
+        } else if constexpr (std::is_same_v<T, EntryReversed>) {
+          object["reverses"] = body.reverses;
+          object["reason"] = body.reason;
+        } else if constexpr (std::is_same_v<T, YearClosed>) {
+          object["year"] = body.year;
+        }
+      },
+      event.body);
+  object["recorded_at"] = FormatTimestamp(event.recorded_at_unix_ms);
+  object["recorded_by"] = event.recorded_by;
+  object["prev_hash"] = HexOf(prev_hash);
+  object["hash"] = HexOf(hash);
+  return object;
+}
+
+}  // namespace kasse

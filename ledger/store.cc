@@ -1,0 +1,549 @@
+#include "ledger/store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <boost/archive/basic_archive.hpp>
+#include <cassert>
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include "ledger/codec.h"
+#include "ledger/hash.h"
+
+namespace kasse {
+
+namespace {
+
+enum Family : size_t { kMeta = 0, kEvents = 1, kIds = 2, kPersonal = 3, kState = 4 };
+const std::vector<std::string> kFamilyNames = {rocksdb::kDefaultColumnFamilyName, "events", "ids",
+                                               "personal", "state"};
+
+constexpr char kKeyFormatVersion[] = "kasse.format_version";
+constexpr char kKeyArchiveVersion[] = "kasse.boost_archive_version";
+constexpr char kKeyName[] = "kasse.name";
+constexpr char kKeyPepper[] = "kasse.pepper";
+constexpr char kKeyHeadSeq[] = "kasse.head_seq";
+constexpr char kKeyHeadHash[] = "kasse.head_hash";
+
+// Events written ahead of a commit in chunks of this many, so an import of any size keeps its
+// memory bounded.
+constexpr size_t kChunkEventsMax = 16384;
+
+rocksdb::Options MakeOptions(bool create) {
+  rocksdb::Options options;
+  options.create_if_missing = create;
+  options.create_missing_column_families = create;
+  options.error_if_exists = create;
+  options.compression = rocksdb::kLZ4Compression;
+  options.bottommost_compression = rocksdb::kZSTD;
+  // A torn last WAL record can only belong to a write that was never acknowledged (every
+  // acknowledged write is synced), so it is dropped; damage anywhere else fails the open loudly.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.max_open_files = -1;  // required by secondary instances
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  return options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : kFamilyNames) {
+    rocksdb::ColumnFamilyOptions options(MakeOptions(false));
+    if (name == "ids") {
+      rocksdb::BlockBasedTableOptions table;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    }
+    descriptors.emplace_back(name, options);
+  }
+  return descriptors;
+}
+
+// RocksDB locks the LOCK file with fcntl(); ask the kernel which process holds it.
+int LockHolderPid(const std::string& path) {
+  const int fd = ::open((path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock lock = {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const int result = ::fcntl(fd, F_GETLK, &lock);
+  ::close(fd);
+  return result == 0 && lock.l_type != F_UNLCK ? lock.l_pid : 0;
+}
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::Ok();
+  if (status.IsNotFound()) return Status::NotFound(fmt::format("{}: {}", what, status.ToString()));
+  if (status.IsCorruption()) {
+    return Status::Corruption(fmt::format("{}: {}", what, status.ToString()));
+  }
+  return Status::IoError(fmt::format("{}: {}", what, status.ToString()));
+}
+
+std::string PersonalKey(std::string_view subject, uint64_t seq) {
+  std::string key(subject);
+  key.push_back('\0');
+  key += SeqKey(seq);
+  return key;
+}
+
+// The version of the Boost archive format that this build writes.
+unsigned ArchiveVersion() {
+  const boost::serialization::library_version_type version = boost::archive::BOOST_ARCHIVE_VERSION();
+  const uint_least16_t number = version;
+  return number;
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string SeqKey(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
+    seq >>= 8;
+  }
+  return key;
+}
+
+uint64_t SeqFromKey(std::string_view key) {
+  assert(key.size() == 8);
+  uint64_t seq = 0;
+  for (char c : key) seq = seq << 8 | static_cast<uint8_t>(c);
+  return seq;
+}
+
+Ledger::~Ledger() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    if (db_) db_->DestroyColumnFamilyHandle(handle);
+  }
+  handles_.clear();
+  db_.reset();
+  if (!secondary_path_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(secondary_path_, ignored);
+  }
+}
+
+Status Ledger::Create(const std::string& path, const std::string& name,
+                      std::unique_ptr<Ledger>* ledger) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_empty(path, error)) {
+    return Status::Rejected(fmt::format("{} already exists; kasse init creates a new ledger only",
+                                        path));
+  }
+  std::unique_ptr<Ledger> created;
+  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/true, /*create=*/true, &created));
+  uint8_t pepper[32];
+  FillRandomBytes(pepper, sizeof(pepper));
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* meta = created->handles_[kMeta];
+  batch.Put(meta, kKeyFormatVersion, std::to_string(kFormatVersion));
+  batch.Put(meta, kKeyArchiveVersion,
+            std::to_string(ArchiveVersion()));
+  batch.Put(meta, kKeyName, name);
+  batch.Put(meta, kKeyPepper, std::string(reinterpret_cast<char*>(pepper), sizeof(pepper)));
+  batch.Put(meta, kKeyHeadSeq, SeqKey(0));
+  batch.Put(meta, kKeyHeadHash, std::string(32, '\0'));
+  batch.Put(meta, "kasse.created_at_unix_ms", std::to_string(NowUnixMs()));
+  KASSE_RETURN_IF_ERROR(created->WriteSynced(&batch, true));
+  KASSE_RETURN_IF_ERROR(created->LoadMetadata());
+  *ledger = std::move(created);
+  return Status::Ok();
+}
+
+Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger) {
+  std::unique_ptr<Ledger> opened;
+  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/true, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
+  KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
+  *ledger = std::move(opened);
+  return Status::Ok();
+}
+
+Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger) {
+  std::unique_ptr<Ledger> opened;
+  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/false, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
+  *ledger = std::move(opened);
+  return Status::Ok();
+}
+
+Status Ledger::Open(const std::string& path, bool for_write, bool create,
+                    std::unique_ptr<Ledger>* ledger) {
+  std::error_code error;
+  if (!create) {
+    if (!std::filesystem::exists(path, error)) {
+      return Status::NotFound(fmt::format(
+          "no ledger at {}; create one with: kasse --db {} init --name \"...\"", path, path));
+    }
+    if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", error)) {
+      return Status::InvalidInput(fmt::format("{} is not a kasse ledger (no database there)", path));
+    }
+  }
+  auto opened = std::unique_ptr<Ledger>(new Ledger());
+  opened->path_ = path;
+  opened->writable_ = for_write;
+  rocksdb::Options options = MakeOptions(create);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status;
+  if (for_write) {
+    status = rocksdb::DB::Open(options, path, FamilyDescriptors(), &opened->handles_, &db);
+  } else {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return Status::IoError(fmt::format("cannot create a temporary directory in {}",
+                                         std::filesystem::temp_directory_path().string()));
+    }
+    opened->secondary_path_ = pattern;
+    status = rocksdb::DB::OpenAsSecondary(options, path, opened->secondary_path_,
+                                          FamilyDescriptors(), &opened->handles_, &db);
+  }
+  if (!status.ok()) {
+    const std::string text = status.ToString();
+    if (status.IsIOError() && text.find("lock") != std::string::npos) {
+      const int pid = LockHolderPid(path);
+      return Status::Busy(fmt::format("the ledger {} is in use by process {}; try again when it "
+                                      "has finished", path, pid > 0 ? std::to_string(pid) : "?"));
+    }
+    if (status.IsInvalidArgument() && text.find("olumn famil") != std::string::npos) {
+      return Status::InvalidInput(
+          fmt::format("{} is a RocksDB database but not a kasse ledger ({})", path, text));
+    }
+    return FromRocks(status, fmt::format("cannot open the ledger {}", path));
+  }
+  opened->db_.reset(db);
+  *ledger = std::move(opened);
+  return Status::Ok();
+}
+
+Status Ledger::LoadMetadata() {
+  rocksdb::ColumnFamilyHandle* meta = handles_[kMeta];
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta, kKeyFormatVersion, &value);
+  if (status.IsNotFound()) {
+    return Status::InvalidInput(fmt::format("{} is a RocksDB database but not a kasse ledger", path_));
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the format version"));
+  const uint32_t format_version = static_cast<uint32_t>(std::stoul(value));
+  if (format_version > kFormatVersion) {
+    return Status::Rejected(fmt::format(
+        "the ledger {} was written by a newer kasse (format version {}; this kasse reads up to "
+        "{}); upgrade kasse", path_, format_version, kFormatVersion));
+  }
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyArchiveVersion, &value), "metadata"));
+  if (std::stoul(value) > ArchiveVersion()) {
+    return Status::Rejected(fmt::format(
+        "the ledger {} was written with Boost archive version {}, newer than this kasse's {}; "
+        "upgrade kasse", path_, value, ArchiveVersion()));
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyName, &name_), "metadata"));
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyPepper, &pepper_), "metadata"));
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyHeadSeq, &value), "metadata"));
+  if (value.size() != 8) return Status::Corruption("the stored head sequence is not 8 bytes");
+  head_seq_ = SeqFromKey(value);
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyHeadHash, &value), "metadata"));
+  if (value.size() != head_hash_.size()) return Status::Corruption("the stored head hash is not 32 bytes");
+  std::copy(value.begin(), value.end(), head_hash_.begin());
+  return Status::Ok();
+}
+
+Status Ledger::RemoveUncommittedEvents() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+  rocksdb::WriteBatch batch;
+  uint64_t last_seq = 0;
+  for (it->Seek(SeqKey(head_seq_ + 1)); it->Valid(); it->Next()) {
+    last_seq = SeqFromKey(it->key().ToStringView());
+    Event event;
+    Sha256 prev_hash;
+    // Undecodable remains are deleted all the same; an index entry they leave behind is harmless
+    // because FindId checks that the event it points to carries the id.
+    if (DecodeEvent(it->value().ToStringView(), &event, &prev_hash).ok()) {
+      batch.Delete(handles_[kIds], event.id);
+      if (!event.subject.empty()) batch.Delete(handles_[kPersonal], PersonalKey(event.subject, last_seq));
+    }
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "scanning for an unfinished import"));
+  if (last_seq == 0) return Status::Ok();
+  batch.DeleteRange(handles_[kEvents], SeqKey(head_seq_ + 1), SeqKey(last_seq + 1));
+  return WriteSynced(&batch, true);
+}
+
+Status Ledger::WriteSynced(rocksdb::WriteBatch* batch, bool sync) {
+  assert(writable_);
+  rocksdb::WriteOptions options;
+  options.sync = sync;  // explicit on every write: acknowledged means on disk
+  options.disableWAL = false;
+  return FromRocks(db_->Write(options, batch), "writing to the ledger");
+}
+
+Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
+  if (seq == 0 || seq > head_seq_) {
+    return Status::NotFound(fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
+  }
+  return ReadEventUnbounded(seq, /*with_personal=*/true, event);
+}
+
+Status Ledger::ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const {
+  std::string bytes;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], SeqKey(seq), &bytes);
+  if (status.IsNotFound()) return Status::Corruption(fmt::format("event seq {} is missing", seq));
+  KASSE_RETURN_IF_ERROR(FromRocks(status, "reading an event"));
+  Sha256 prev_hash;
+  Status decoded = DecodeEvent(bytes, event, &prev_hash);
+  if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
+  return with_personal ? JoinPersonal(event) : Status::Ok();
+}
+
+Status Ledger::ReadPersonalRecord(const Event& event, std::string* record) const {
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kPersonal],
+                                    PersonalKey(event.subject, event.seq), record);
+  if (status.IsNotFound()) {
+    return Status::NotFound(fmt::format("personal data of event seq {} is missing", event.seq));
+  }
+  return FromRocks(status, "reading personal data");
+}
+
+Status Ledger::JoinPersonal(Event* event) const {
+  event->personal.reset();
+  if (event->subject.empty()) return Status::Ok();
+  std::string record;
+  Status status = ReadPersonalRecord(*event, &record);
+  if (status.code() == Status::Code::kNotFound) return Status::Ok();  // erased; verify judges it
+  KASSE_RETURN_IF_ERROR(status);
+  std::string text;
+  KASSE_RETURN_IF_ERROR(DecodePersonal(record, &text));
+  event->personal = std::move(text);
+  return Status::Ok();
+}
+
+Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kIds], id, &value);
+  if (status.IsNotFound()) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
+  KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
+  if (value.size() != 8) return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  const uint64_t found = SeqFromKey(value);
+  if (found == 0 || found > head_seq_) {
+    return Status::NotFound(fmt::format("no event with id \"{}\"", id));
+  }
+  *seq = found;
+  return Status::Ok();
+}
+
+Status Ledger::ForEachEvent(uint64_t first_seq, bool with_personal,
+                            const EventVisitor& visit) const {
+  if (first_seq == 0) first_seq = 1;
+  if (first_seq > head_seq_) return Status::Ok();
+  rocksdb::ReadOptions options;
+  const std::string upper = SeqKey(head_seq_ + 1);
+  rocksdb::Slice upper_slice(upper);
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
+  uint64_t expected_seq = first_seq;
+  Event event;
+  Sha256 prev_hash;
+  for (it->Seek(SeqKey(first_seq)); it->Valid(); it->Next(), ++expected_seq) {
+    const uint64_t seq = SeqFromKey(it->key().ToStringView());
+    if (seq != expected_seq) {
+      return Status::Corruption(fmt::format("event seq {} is missing", expected_seq));
+    }
+    Status decoded = DecodeEvent(it->value().ToStringView(), &event, &prev_hash);
+    if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
+    if (with_personal) KASSE_RETURN_IF_ERROR(JoinPersonal(&event));
+    KASSE_RETURN_IF_ERROR(visit({event, prev_hash, it->value().ToStringView()}));
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading events"));
+  if (expected_seq != head_seq_ + 1) {
+    return Status::Corruption(fmt::format("event seq {} is missing", expected_seq));
+  }
+  return Status::Ok();
+}
+
+Status Ledger::ForEachStoredBytes(const BytesVisitor& visit) const {
+  rocksdb::ReadOptions options;
+  const std::string upper = SeqKey(head_seq_ + 1);
+  rocksdb::Slice upper_slice(upper);
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return Status::Corruption("an event key is not 8 bytes");
+    KASSE_RETURN_IF_ERROR(visit({SeqFromKey(it->key().ToStringView()), it->value().ToStringView()}));
+  }
+  return FromRocks(it->status(), "reading events");
+}
+
+Status Ledger::CountUncommittedEvents(uint64_t* count) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+  *count = 0;
+  for (it->Seek(SeqKey(head_seq_ + 1)); it->Valid(); it->Next()) ++*count;
+  return FromRocks(it->status(), "reading events");
+}
+
+Status Ledger::GetState(std::string_view key, std::string* value) const {
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), handles_[kState], key, value), "reading state");
+}
+
+Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "reading state");
+}
+
+void Ledger::StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const {
+  if (changes.replace_all) {
+    // State keys are short text; "\xff" sorts after every one of them.
+    batch->DeleteRange(handles_[kState], "", std::string(1, '\xff'));
+  }
+  for (const auto& [key, value] : changes.puts) batch->Put(handles_[kState], key, value);
+}
+
+Status Ledger::WriteState(const StateChanges& changes) {
+  rocksdb::WriteBatch batch;
+  StageState(changes, &batch);
+  return WriteSynced(&batch, true);
+}
+
+std::string Ledger::SubjectFor(const Event& event) const {
+  if (!event.personal) return "";
+  if (auto* joined = std::get_if<MemberJoined>(&event.body)) return "m:" + joined->member;
+  if (auto* changed = std::get_if<MemberChanged>(&event.body)) return "m:" + changed->member;
+  if (auto* donation = std::get_if<DonationReceived>(&event.body)) {
+    if (!donation->member.empty()) return "m:" + donation->member;
+  }
+  // Donors, payers and payees that are no members: the same name gives the same subject, and the
+  // secret pepper keeps the name from being guessed back from the subject.
+  return "p:" + HexOf(ComputeSha256(pepper_, *event.personal)).substr(0, 24);
+}
+
+Appender::Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_unix_ms)
+    : ledger_(ledger),
+      recorded_by_(std::move(recorded_by)),
+      recorded_at_unix_ms_(recorded_at_unix_ms),
+      first_seq_(ledger->head_seq_ + 1),
+      next_seq_(ledger->head_seq_ + 1),
+      prev_hash_(ledger->head_hash_),
+      chunk_(std::make_unique<rocksdb::WriteBatch>()),
+      chunk_first_seq_(next_seq_) {
+  assert(ledger->writable_);
+}
+
+Appender::~Appender() {
+  if (!committed_) Abort();
+}
+
+Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const {
+  for (const Event& staged : chunk_events_) {
+    if (staged.id == id) {
+      *seq = staged.seq;
+      *event = staged;
+      return Status::Ok();
+    }
+  }
+  std::string value;
+  rocksdb::Status status =
+      ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->handles_[kIds], id, &value);
+  if (status.IsNotFound()) return Status::NotFound("");
+  KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
+  if (value.size() != 8) return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  const uint64_t found = SeqFromKey(value);
+  if (found == 0 || found >= chunk_first_seq_) return Status::NotFound("");
+  KASSE_RETURN_IF_ERROR(ledger_->ReadEventUnbounded(found, /*with_personal=*/true, event));
+  if (event->id != id) return Status::NotFound("");  // left behind by a crashed import
+  *seq = found;
+  return Status::Ok();
+}
+
+Status Appender::ReadEvent(uint64_t seq, Event* event) const {
+  if (seq >= chunk_first_seq_ && seq < next_seq_) {
+    *event = chunk_events_[seq - chunk_first_seq_];
+    return Status::Ok();
+  }
+  if (seq == 0 || seq >= next_seq_) return Status::NotFound(fmt::format("no event with seq {}", seq));
+  return ledger_->ReadEventUnbounded(seq, /*with_personal=*/true, event);
+}
+
+Status Appender::Append(Event* event) {
+  event->seq = next_seq_;
+  event->recorded_at_unix_ms = recorded_at_unix_ms_;
+  event->recorded_by = recorded_by_;
+  event->subject = ledger_->SubjectFor(*event);
+  rocksdb::ColumnFamilyHandle* const* handles = ledger_->handles_.data();
+  if (!event->subject.empty()) {
+    uint8_t salt[kPersonalSaltSize];
+    FillRandomBytes(salt, sizeof(salt));
+    const std::string record = EncodePersonal(*event->personal, salt);
+    event->personal_digest = PersonalDigest(record);
+    chunk_->Put(handles[kPersonal], PersonalKey(event->subject, event->seq), record);
+  } else {
+    event->personal_digest = Sha256{};
+  }
+  const std::string bytes = EncodeEvent(*event, prev_hash_);
+  if (bytes.size() > kEventSizeMax) {
+    return Status::InvalidInput(fmt::format("event is {} bytes when stored, above the limit of {}",
+                                            bytes.size(), kEventSizeMax));
+  }
+  chunk_->Put(handles[kEvents], SeqKey(event->seq), bytes);
+  chunk_->Put(handles[kIds], event->id, SeqKey(event->seq));
+  prev_hash_ = ComputeSha256(bytes);
+  ++next_seq_;
+  chunk_events_.push_back(*event);
+  if (chunk_events_.size() >= kChunkEventsMax) return FlushChunk();
+  return Status::Ok();
+}
+
+Status Appender::FlushChunk() {
+  // Unsynced: these events are above the head and invisible until Commit() syncs the WAL, which
+  // also makes everything written before it durable.
+  wrote_ahead_ = true;
+  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(chunk_.get(), false));
+  chunk_->Clear();
+  chunk_events_.clear();
+  chunk_first_seq_ = next_seq_;
+  return Status::Ok();
+}
+
+Status Appender::Commit(const StateChanges& state) {
+  assert(!committed_);
+  ledger_->StageState(state, chunk_.get());
+  const uint64_t head_seq = next_seq_ - 1;
+  chunk_->Put(ledger_->handles_[kMeta], kKeyHeadSeq, SeqKey(head_seq));
+  chunk_->Put(ledger_->handles_[kMeta], kKeyHeadHash,
+              std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
+  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(chunk_.get(), true));
+  committed_ = true;
+  ledger_->head_seq_ = head_seq;
+  ledger_->head_hash_ = prev_hash_;
+  chunk_->Clear();
+  chunk_events_.clear();
+  return Status::Ok();
+}
+
+void Appender::Abort() {
+  chunk_->Clear();
+  chunk_events_.clear();
+  // What was written ahead is invisible already; removing it now saves the next writer the work.
+  // If this fails, the next OpenForWrite() removes it.
+  if (wrote_ahead_) (void)ledger_->RemoveUncommittedEvents();
+}
+
+}  // namespace kasse

@@ -1,0 +1,172 @@
+// The event store: an append-only log of events in RocksDB, chained by SHA-256, with an index from
+// client id to sequence number, personal data kept apart, and opaque projection state.
+//
+// Column families (schemas/STORAGE.md has the byte layout):
+//   default   metadata: format version, ledger name, head sequence and head hash
+//   events    8-byte big-endian seq -> stored event bytes (ledger/codec.h)
+//   ids       client id -> 8-byte big-endian seq
+//   personal  subject, 0x00, 8-byte big-endian seq -> salt and personal text
+//   state     key -> value, owned by the projections; the ledger never interprets it
+//
+// Atomicity: what readers see is bounded by the head sequence in the metadata, and the head moves
+// only in the final, synced WriteBatch of an append, together with the projection state. Large
+// imports write their events ahead in unsynced chunks above the head; a crash or an abort leaves
+// those invisible, and the next writer removes them. So an append is wholly in or wholly out.
+//
+// Threads: a Ledger is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/event.h"
+#include "ledger/status.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace kasse {
+
+// Version 1: the layout described in schemas/STORAGE.md.
+inline constexpr uint32_t kFormatVersion = 1;
+
+// Projection state to write in the same atomic batch as the events it folds.
+struct StateChanges {
+  bool replace_all = false;  // delete every stored state key first (used by replay)
+  std::vector<std::pair<std::string, std::string>> puts;
+};
+
+struct StoredEventBytes {
+  uint64_t key_seq = 0;  // the sequence number in the key, which verify checks against the bytes
+  std::string_view bytes;
+};
+
+class Ledger {
+ public:
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Creates a new ledger at `path`, which must not exist yet (or be an empty directory).
+  static Status Create(const std::string& path, const std::string& name,
+                       std::unique_ptr<Ledger>* ledger);
+  // Opens for appending. Busy, naming the process, when another process writes; NotFound or
+  // InvalidInput when `path` is no kasse ledger; Rejected when a newer kasse wrote it. Removes
+  // the invisible remains of an import that crashed.
+  static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
+  // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
+  static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
+
+  const std::string& name() const { return name_; }
+  uint64_t head_seq() const { return head_seq_; }
+  const Sha256& head_hash() const { return head_hash_; }
+  const std::string& path() const { return path_; }
+
+  // Reads event `seq` (1..head_seq) with its personal data. NotFound beyond the head.
+  Status ReadEvent(uint64_t seq, Event* event) const;
+  // Finds the sequence number of client id `id`; NotFound when no recorded event has it.
+  Status FindId(std::string_view id, uint64_t* seq) const;
+
+  // Decodes events first_seq..head_seq in order and calls `visit` for each; personal data is joined
+  // in only when `with_personal`. Stops at the first error of decoding or of `visit`.
+  struct EventRecord {
+    const Event& event;
+    const Sha256& prev_hash;
+    std::string_view stored_bytes;  // what the chain hashes
+  };
+  using EventVisitor = std::function<Status(const EventRecord& record)>;
+  Status ForEachEvent(uint64_t first_seq, bool with_personal, const EventVisitor& visit) const;
+
+  // For verify: visits the raw stored bytes of every key up to head_seq, in key order, without
+  // interpreting them, so that gaps, swaps and damage are left for the caller to find.
+  using BytesVisitor = std::function<Status(const StoredEventBytes& stored)>;
+  Status ForEachStoredBytes(const BytesVisitor& visit) const;
+  // Number of stored events above the head: the remains of an import that did not finish.
+  Status CountUncommittedEvents(uint64_t* count) const;
+  // The personal record of an event: NotFound when it is missing.
+  Status ReadPersonalRecord(const Event& event, std::string* record) const;
+
+  // Projection state.
+  Status GetState(std::string_view key, std::string* value) const;  // NotFound when absent
+  using StateVisitor = std::function<Status(std::string_view key, std::string_view value)>;
+  Status ForEachState(std::string_view prefix, const StateVisitor& visit) const;
+  // Writes state without appending events (replay), in one synced batch.
+  Status WriteState(const StateChanges& changes);
+
+  // The pseudonymous subject under which the personal data of `event` is kept, "" when none.
+  std::string SubjectFor(const Event& event) const;
+
+ private:
+  friend class Appender;
+  Ledger() = default;
+  static Status Open(const std::string& path, bool for_write, bool create,
+                     std::unique_ptr<Ledger>* ledger);
+  Status LoadMetadata();
+  Status RemoveUncommittedEvents();
+  Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
+  Status JoinPersonal(Event* event) const;
+  void StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const;
+  Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);
+
+  std::string path_;
+  std::string secondary_path_;  // a temporary directory of a reader's secondary instance
+  std::string name_;
+  std::string pepper_;  // secret of this ledger for subject pseudonyms
+  uint64_t head_seq_ = 0;
+  Sha256 head_hash_{};
+  bool writable_ = false;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, events, ids, personal, state
+};
+
+// Appends events as one atomic unit: nothing is visible until Commit() returns ok, and an
+// Appender destroyed without a successful Commit() removes what it wrote ahead.
+class Appender {
+ public:
+  Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_unix_ms);
+  ~Appender();
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  // Looks up `id` among recorded and already appended events. On a hit `*event` is that event.
+  Status FindId(std::string_view id, uint64_t* seq, Event* event) const;
+  // Gives `event` its seq, recorded_at/by, subject and digest, and stages it. The caller has
+  // checked the ledger's rules. May write ahead (invisibly) when the staged chunk is full.
+  Status Append(Event* event);
+  // Reads an event recorded before or appended by this Appender.
+  Status ReadEvent(uint64_t seq, Event* event) const;
+  uint64_t appended_count() const { return next_seq_ - first_seq_; }
+  // Writes the rest, `state` and the new head in one synced batch. Afterwards the events are
+  // durable and visible; on error nothing is.
+  Status Commit(const StateChanges& state);
+
+ private:
+  Status FlushChunk();
+  void Abort();
+
+  Ledger* ledger_;
+  std::string recorded_by_;
+  int64_t recorded_at_unix_ms_;
+  uint64_t first_seq_;
+  uint64_t next_seq_;
+  Sha256 prev_hash_;
+  std::unique_ptr<rocksdb::WriteBatch> chunk_;
+  std::vector<Event> chunk_events_;  // the staged chunk, for lookups before it is written
+  uint64_t chunk_first_seq_;
+  bool wrote_ahead_ = false;
+  bool committed_ = false;
+};
+
+// The stored 8-byte big-endian form of a sequence number, which sorts like the number.
+std::string SeqKey(uint64_t seq);
+uint64_t SeqFromKey(std::string_view key);
+
+}  // namespace kasse

@@ -1,0 +1,181 @@
+#include "projections/books.h"
+
+#include <fmt/format.h>
+
+#include "projections/chart.h"
+#include "projections/members.h"
+#include "projections/statement.h"
+
+namespace kasse {
+
+namespace {
+
+std::string ClosedKey(int32_t year) { return fmt::format("closed/{:04}", year); }
+
+}  // namespace
+
+Status Books::Add(const Event& event, const EventLookup& lookup) {
+  KASSE_RETURN_IF_ERROR(CheckOpenYear(event));
+  switch (TypeOf(event.body)) {
+    case EventType::kCategoryDefined:
+      return FoldCategoryDefined(cache_, event, std::get<CategoryDefined>(event.body));
+    case EventType::kMemberJoined:
+    case EventType::kMemberChanged:
+    case EventType::kMemberLeft:
+      return FoldMemberEvent(cache_, event);
+    case EventType::kDuesPaid:
+    case EventType::kDonationReceived:
+    case EventType::kIncomeReceived:
+    case EventType::kExpensePaid:
+      return AddMoneyEvent(event);
+    case EventType::kEntryReversed:
+      return AddReversal(event, std::get<EntryReversed>(event.body), lookup);
+    case EventType::kYearClosed:
+      return AddYearClosed(event, std::get<YearClosed>(event.body));
+  }
+  return Status::Rejected("unknown event type");
+}
+
+Status Books::CheckOpenYear(const Event& event) {
+  std::string value;
+  bool closed = false;
+  KASSE_RETURN_IF_ERROR(cache_.Get(ClosedKey(event.date.year), &value, &closed));
+  if (!closed) return Status::Ok();
+  return Status::Rejected(fmt::format(
+      "field \"date\": the year {} is closed (year.closed); nothing dated in it can be recorded. "
+      "Correct an entry with a reversal (entry.reversed) dated in an open year",
+      event.date.year));
+}
+
+Status Books::AddMoneyEvent(const Event& event) {
+  const std::string category = CategoryOfMoneyEvent(event.body);
+  std::optional<CategoryInfo> info;
+  KASSE_RETURN_IF_ERROR(LookupCategory(cache_, category, &info));
+  if (!info) {
+    return Status::Rejected(
+        fmt::format("field \"category\": \"{}\" is not a category of the chart", category));
+  }
+  const Direction wanted = std::holds_alternative<ExpensePaid>(event.body) ? Direction::kExpense
+                                                                            : Direction::kIncome;
+  if (info->direction != wanted) {
+    return Status::Rejected(fmt::format("field \"category\": \"{}\" is an {} category, not an {} one",
+                                        category, DirectionName(info->direction),
+                                        DirectionName(wanted)));
+  }
+  std::string member;
+  if (auto* dues = std::get_if<DuesPaid>(&event.body)) member = dues->member;
+  if (auto* donation = std::get_if<DonationReceived>(&event.body)) member = donation->member;
+  if (!member.empty()) {
+    bool joined = false;
+    KASSE_RETURN_IF_ERROR(MemberEverJoined(cache_, member, &joined));
+    if (!joined) {
+      return Status::Rejected(fmt::format("field \"member\": \"{}\" never joined", member));
+    }
+  }
+  return FoldMoneyEvent(cache_, event, category);
+}
+
+Status Books::AddReversal(const Event& event, const EntryReversed& body,
+                          const EventLookup& lookup) {
+  Event original;
+  Status found = lookup(body.reverses, &original);
+  if (found.code() == Status::Code::kNotFound) {
+    return Status::Rejected(
+        fmt::format("field \"reverses\": no event with id \"{}\" was recorded", body.reverses));
+  }
+  KASSE_RETURN_IF_ERROR(found);
+  if (!MoneyAmountCents(original.body)) {
+    return Status::Rejected(fmt::format(
+        "field \"reverses\": \"{}\" is a {} event; only money events (dues, donations, income, "
+        "expenses) can be reversed", body.reverses, TypeName(TypeOf(original.body))));
+  }
+  std::string value;
+  bool reversed = false;
+  const std::string key = "reversed/" + body.reverses;
+  KASSE_RETURN_IF_ERROR(cache_.Get(key, &value, &reversed));
+  if (reversed) {
+    return Status::Rejected(
+        fmt::format("field \"reverses\": \"{}\" is already reversed", body.reverses));
+  }
+  if (event.date < original.date) {
+    return Status::Rejected(fmt::format(
+        "field \"date\": a reversal cannot be dated before the entry it reverses ({})",
+        FormatDate(original.date)));
+  }
+  KASSE_RETURN_IF_ERROR(
+      FoldReversal(cache_, event, original, CategoryOfMoneyEvent(original.body)));
+  cache_.Put(key, EncodeInt64s({static_cast<int64_t>(event.seq)}));
+  return Status::Ok();
+}
+
+Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
+  std::string value;
+  bool closed = false;
+  KASSE_RETURN_IF_ERROR(cache_.Get(ClosedKey(body.year), &value, &closed));
+  if (closed) {
+    return Status::Rejected(fmt::format("field \"year\": {} is already closed", body.year));
+  }
+  if (event.date.year <= body.year) {
+    return Status::Rejected(fmt::format(
+        "field \"date\": the year {} can be closed only after it has ended (date {})", body.year,
+        FormatDate(event.date)));
+  }
+  cache_.Put(ClosedKey(body.year), EncodeInt64s({static_cast<int64_t>(event.seq)}));
+  return Status::Ok();
+}
+
+Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
+  *events_count = 0;
+  return ledger.ForEachEvent(1, /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
+    const uint64_t seq = record.event.seq;
+    // Only events before this one existed when it was recorded.
+    auto lookup = [&ledger, seq](std::string_view id, Event* found) {
+      uint64_t found_seq = 0;
+      KASSE_RETURN_IF_ERROR(ledger.FindId(id, &found_seq));
+      if (found_seq >= seq) return Status::NotFound("");
+      return ledger.ReadEvent(found_seq, found);
+    };
+    Status added = books->Add(record.event, lookup);
+    if (!added.ok()) {
+      return Status::Corruption(fmt::format("event seq {} (id \"{}\") breaks a rule: {}", seq,
+                                            record.event.id, added.message()));
+    }
+    ++*events_count;
+    return Status::Ok();
+  });
+}
+
+Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
+  const std::map<std::string, std::string>& fresh = replayed.entries();
+  auto next = fresh.begin();
+  KASSE_RETURN_IF_ERROR(ledger.ForEachState("", [&](std::string_view key, std::string_view value) {
+    if (next == fresh.end() || key < next->first) {
+      return Status::Corruption(fmt::format(
+          "stored projection key \"{}\" does not come out of a fresh replay", key));
+    }
+    if (next->first < key) {
+      return Status::Corruption(fmt::format(
+          "projection key \"{}\" of a fresh replay is not stored", next->first));
+    }
+    if (next->second != value) {
+      return Status::Corruption(
+          fmt::format("stored projection key \"{}\" differs from a fresh replay", key));
+    }
+    ++next;
+    return Status::Ok();
+  }));
+  if (next != fresh.end()) {
+    return Status::Corruption(
+        fmt::format("projection key \"{}\" of a fresh replay is not stored", next->first));
+  }
+  return Status::Ok();
+}
+
+Status IsYearClosed(const Ledger& ledger, int32_t year, bool* closed) {
+  std::string value;
+  Status status = ledger.GetState(ClosedKey(year), &value);
+  *closed = status.ok();
+  return status.code() == Status::Code::kNotFound ? Status::Ok() : status;
+}
+
+}  // namespace kasse

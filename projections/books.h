@@ -1,0 +1,54 @@
+// Books: all projections folded together, and the ledger's referential rules, which need their
+// state. One Add() per event checks every rule first and folds only an event that passes, so a
+// refused event leaves no trace.
+//
+// Own state besides the projections': "closed/<year>" -> seq of the year.closed event;
+// "reversed/<id>" -> seq of the reversal.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "ledger/event.h"
+#include "ledger/store.h"
+#include "projections/state_cache.h"
+
+namespace kasse {
+
+// Finds an earlier event by client id; NotFound when there is none.
+using EventLookup = std::function<Status(std::string_view id, Event* event)>;
+
+class Books {
+ public:
+  // With a ledger: state is read from it as needed. With nullptr: a fresh fold (replay, verify).
+  explicit Books(const Ledger* backing) : cache_(backing) {}
+
+  // Checks `event` (which carries its seq) against the rules of the contract and folds it.
+  // Rejected, naming the field, when it breaks a rule; then nothing was folded.
+  Status Add(const Event& event, const EventLookup& lookup);
+
+  StateChanges Changes() const { return cache_.Changes(); }
+  const std::map<std::string, std::string>& entries() const { return cache_.entries(); }
+
+ private:
+  Status CheckOpenYear(const Event& event);
+  Status AddMoneyEvent(const Event& event);
+  Status AddReversal(const Event& event, const EntryReversed& body, const EventLookup& lookup);
+  Status AddYearClosed(const Event& event, const YearClosed& body);
+
+  StateCache cache_;
+};
+
+// Folds every event of `ledger` into fresh books, checking every rule again.
+Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count);
+
+// Compares the stored projection state with `replayed` (from ReplayAll); Corruption naming the
+// first key that differs.
+Status CompareWithStored(const Ledger& ledger, const Books& replayed);
+
+// True when a year.closed event closed `year`.
+Status IsYearClosed(const Ledger& ledger, int32_t year, bool* closed);
+
+}  // namespace kasse

@@ -1,0 +1,217 @@
+#include "projections/members.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <vector>
+
+namespace kasse {
+
+namespace {
+
+constexpr char kMemberPrefix[] = "members/m/";
+constexpr char kDayPrefix[] = "members/d/";
+constexpr size_t kDayFields = 6;
+constexpr size_t kEntrySize = 14;
+
+enum class Op : uint8_t { kJoined = 0, kChanged = 1, kLeft = 2 };
+
+struct TimelineEntry {
+  int32_t date_yyyymmdd = 0;
+  uint64_t seq = 0;
+  Op op = Op::kJoined;
+  MemberKind kind = MemberKind::kPersonal;  // joined: the kind; changed: the new kind, if any
+  bool kind_changes = false;                // changed only
+  auto key() const { return std::pair(date_yyyymmdd, seq); }
+};
+
+struct DayChange {
+  int32_t date_yyyymmdd;
+  size_t field;
+  int64_t delta;
+};
+
+std::string EncodeTimeline(const std::vector<TimelineEntry>& timeline) {
+  std::string bytes;
+  for (const TimelineEntry& entry : timeline) {
+    std::string fixed = EncodeInt64s({entry.date_yyyymmdd, static_cast<int64_t>(entry.seq)});
+    bytes.append(fixed, 0, 4);  // the date fits in 4 bytes
+    bytes.append(fixed, 8, 8);
+    bytes.push_back(static_cast<char>(entry.op));
+    bytes.push_back(static_cast<char>(entry.kind_changes ? 0x80 | static_cast<uint8_t>(entry.kind)
+                                                         : static_cast<uint8_t>(entry.kind)));
+  }
+  return bytes;
+}
+
+Status DecodeTimeline(std::string_view member, std::string_view bytes,
+                      std::vector<TimelineEntry>* timeline) {
+  const Status damaged =
+      Status::Corruption(fmt::format("stored timeline of member \"{}\" is damaged", member));
+  if (bytes.size() % kEntrySize != 0) return damaged;
+  timeline->clear();
+  for (size_t offset = 0; offset < bytes.size(); offset += kEntrySize) {
+    std::string date_bytes(bytes.substr(offset, 4));
+    date_bytes.append(4, static_cast<char>(date_bytes[3] & 0x80 ? 0xff : 0));
+    std::vector<int64_t> date, seq;
+    DecodeInt64s(date_bytes, 1, &date);
+    DecodeInt64s(bytes.substr(offset + 4, 8), 1, &seq);
+    const uint8_t op = static_cast<uint8_t>(bytes[offset + 12]);
+    const uint8_t kind = static_cast<uint8_t>(bytes[offset + 13]);
+    if (op > 2 || (kind & 0x7f) > 1) return damaged;
+    timeline->push_back({static_cast<int32_t>(date[0]), static_cast<uint64_t>(seq[0]),
+                         static_cast<Op>(op), static_cast<MemberKind>(kind & 0x7f),
+                         (kind & 0x80) != 0});
+  }
+  return Status::Ok();
+}
+
+// Walks a timeline sorted by (date, seq) and derives its day changes; a Rejected status names
+// the first entry that breaks membership rules.
+Status DeriveDayChanges(const std::string& member, const std::vector<TimelineEntry>& timeline,
+                        std::vector<DayChange>* changes) {
+  changes->clear();
+  bool active = false;
+  bool ever_joined = false;
+  MemberKind kind = MemberKind::kPersonal;
+  for (const TimelineEntry& entry : timeline) {
+    Date date;
+    KASSE_RETURN_IF_ERROR(DateFromYyyymmdd(entry.date_yyyymmdd, &date));
+    const size_t k = static_cast<size_t>(kind);
+    switch (entry.op) {
+      case Op::kJoined:
+        if (active) {
+          return Status::Rejected(fmt::format(
+              "field \"member\": \"{}\" is already an active member on {}", member,
+              FormatDate(date)));
+        }
+        active = ever_joined = true;
+        kind = entry.kind;
+        changes->push_back({entry.date_yyyymmdd, static_cast<size_t>(kind), 1});
+        changes->push_back({entry.date_yyyymmdd, 2 + static_cast<size_t>(kind), 1});
+        break;
+      case Op::kChanged:
+        if (!ever_joined) {
+          return Status::Rejected(fmt::format(
+              "field \"member\": \"{}\" has not joined by {}", member, FormatDate(date)));
+        }
+        if (entry.kind_changes && active && entry.kind != kind) {
+          changes->push_back({entry.date_yyyymmdd, k, -1});
+          changes->push_back({entry.date_yyyymmdd, static_cast<size_t>(entry.kind), 1});
+        }
+        if (entry.kind_changes) kind = entry.kind;
+        break;
+      case Op::kLeft:
+        if (!active) {
+          return Status::Rejected(fmt::format(
+              "field \"member\": \"{}\" is not an active member on {}", member, FormatDate(date)));
+        }
+        active = false;
+        changes->push_back({entry.date_yyyymmdd, k, -1});
+        changes->push_back({entry.date_yyyymmdd, 4 + k, 1});
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+std::string DayKey(int32_t date_yyyymmdd) { return fmt::format("{}{:08}", kDayPrefix, date_yyyymmdd); }
+
+Status ApplyDayChanges(StateCache& cache, const std::vector<DayChange>& changes, int64_t sign) {
+  for (const DayChange& change : changes) {
+    const std::string key = DayKey(change.date_yyyymmdd);
+    std::string value;
+    bool found = false;
+    KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
+    std::vector<int64_t> fields(kDayFields, 0);
+    if (found && !DecodeInt64s(value, kDayFields, &fields)) {
+      return Status::Corruption(fmt::format("stored member counts of {} are damaged", key));
+    }
+    fields[change.field] += sign * change.delta;
+    cache.Put(key, EncodeInt64s(fields));
+  }
+  return Status::Ok();
+}
+
+Status LoadTimeline(StateCache& cache, const std::string& member,
+                    std::vector<TimelineEntry>* timeline) {
+  std::string value;
+  bool found = false;
+  KASSE_RETURN_IF_ERROR(cache.Get(kMemberPrefix + member, &value, &found));
+  timeline->clear();
+  return found ? DecodeTimeline(member, value, timeline) : Status::Ok();
+}
+
+TimelineEntry EntryOf(const Event& event, std::string* member) {
+  TimelineEntry entry{event.date.yyyymmdd(), event.seq};
+  if (auto* joined = std::get_if<MemberJoined>(&event.body)) {
+    *member = joined->member;
+    entry.op = Op::kJoined;
+    entry.kind = joined->kind;
+  } else if (auto* changed = std::get_if<MemberChanged>(&event.body)) {
+    *member = changed->member;
+    entry.op = Op::kChanged;
+    entry.kind_changes = changed->kind.has_value();
+    entry.kind = changed->kind.value_or(MemberKind::kPersonal);
+  } else {
+    *member = std::get<MemberLeft>(event.body).member;
+    entry.op = Op::kLeft;
+  }
+  return entry;
+}
+
+}  // namespace
+
+Status FoldMemberEvent(StateCache& cache, const Event& event) {
+  std::string member;
+  const TimelineEntry entry = EntryOf(event, &member);
+  std::vector<TimelineEntry> timeline;
+  KASSE_RETURN_IF_ERROR(LoadTimeline(cache, member, &timeline));
+  if (timeline.empty() && entry.op != Op::kJoined) {
+    return Status::Rejected(fmt::format("field \"member\": \"{}\" never joined", member));
+  }
+  std::vector<DayChange> old_changes, new_changes;
+  KASSE_RETURN_IF_ERROR(DeriveDayChanges(member, timeline, &old_changes));
+  auto position = std::upper_bound(
+      timeline.begin(), timeline.end(), entry,
+      [](const TimelineEntry& a, const TimelineEntry& b) { return a.key() < b.key(); });
+  timeline.insert(position, entry);
+  KASSE_RETURN_IF_ERROR(DeriveDayChanges(member, timeline, &new_changes));
+  // Checked above; from here on nothing can be refused, so the fold is all or nothing.
+  KASSE_RETURN_IF_ERROR(ApplyDayChanges(cache, old_changes, -1));
+  KASSE_RETURN_IF_ERROR(ApplyDayChanges(cache, new_changes, +1));
+  cache.Put(kMemberPrefix + member, EncodeTimeline(timeline));
+  return Status::Ok();
+}
+
+Status MemberEverJoined(StateCache& cache, const std::string& member, bool* joined) {
+  std::vector<TimelineEntry> timeline;
+  KASSE_RETURN_IF_ERROR(LoadTimeline(cache, member, &timeline));
+  *joined = !timeline.empty();  // a timeline always starts with a join
+  return Status::Ok();
+}
+
+Status ReadMemberCounts(const Ledger& ledger, const Date& as_of, MemberCounts* counts) {
+  *counts = MemberCounts();
+  counts->as_of = as_of;
+  const int32_t last = as_of.yyyymmdd();
+  const int32_t year_start = as_of.year * 10000 + 101;
+  return ledger.ForEachState(kDayPrefix, [&](std::string_view key, std::string_view value) {
+    const int32_t day = std::stoi(std::string(key.substr(sizeof(kDayPrefix) - 1)));
+    if (day > last) return Status::Ok();  // keys sort by day; the rest are later too
+    std::vector<int64_t> fields;
+    if (!DecodeInt64s(value, kDayFields, &fields)) {
+      return Status::Corruption(fmt::format("stored member counts of {} are damaged", key));
+    }
+    counts->personal += fields[0];
+    counts->institutional += fields[1];
+    if (day >= year_start) {
+      counts->joined_in_year += fields[2] + fields[3];
+      counts->left_in_year += fields[4] + fields[5];
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace kasse

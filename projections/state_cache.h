@@ -1,0 +1,42 @@
+// StateCache: the projections' view of their persisted state while they fold new events.
+// Keys are read from the ledger on first use and kept; every Put is remembered and handed to the
+// ledger as StateChanges, to be written in the same atomic batch as the events.
+// Without a backing ledger (replay, verify) the cache starts empty and holds the complete state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/store.h"
+
+namespace kasse {
+
+class StateCache {
+ public:
+  explicit StateCache(const Ledger* backing) : backing_(backing) {}
+
+  // Sets *found and, when found, *value.
+  Status Get(const std::string& key, std::string* value, bool* found);
+  void Put(const std::string& key, std::string value);
+
+  // The changed keys with their new values, for Appender::Commit.
+  StateChanges Changes() const;
+  // Every key the cache holds; the complete state when it has no backing ledger.
+  const std::map<std::string, std::string>& entries() const { return entries_; }
+
+ private:
+  const Ledger* backing_;
+  std::map<std::string, std::string> entries_;
+  std::set<std::string> absent_;  // looked up in the ledger and not there
+  std::set<std::string> dirty_;
+};
+
+// Fixed-width little-endian int64 lists: the value format of counters and sums.
+std::string EncodeInt64s(const std::vector<int64_t>& values);
+// False when `bytes` is not exactly `count` values.
+bool DecodeInt64s(std::string_view bytes, size_t count, std::vector<int64_t>* values);
+
+}  // namespace kasse

@@ -1,0 +1,135 @@
+#include "projections/statement.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "ledger/money.h"
+#include "projections/chart.h"
+
+namespace kasse {
+
+namespace {
+
+constexpr char kPrefix[] = "statement/";
+constexpr char kDetailSeparator = '\x1f';
+
+std::string YearPrefix(int32_t year) { return fmt::format("{}{:04}/", kPrefix, year); }
+
+std::string DetailOf(const EventBody& body) {
+  if (auto* dues = std::get_if<DuesPaid>(&body)) {
+    return dues->covers_first_year == dues->covers_last_year ? "one_year" : "multi_year";
+  }
+  if (auto* donation = std::get_if<DonationReceived>(&body)) {
+    return std::string(DonationKindName(donation->kind));
+  }
+  return "";
+}
+
+Status AddToLine(StateCache& cache, int32_t year, const std::string& category,
+                 const std::string& detail, int64_t amount_cents) {
+  const std::string key = YearPrefix(year) + category + kDetailSeparator + detail;
+  std::string value;
+  bool found = false;
+  KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
+  std::vector<int64_t> fields = {0, 0};
+  if (found && !DecodeInt64s(value, 2, &fields)) {
+    return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
+  }
+  if (!AddCents(fields[0], amount_cents, &fields[0])) {
+    return Status::Rejected(fmt::format("the sum of \"{}\" in {} would overflow", category, year));
+  }
+  fields[1] += 1;
+  cache.Put(key, EncodeInt64s(fields));
+  return Status::Ok();
+}
+
+Status AddTotals(SphereTotals* totals, Sphere sphere, int64_t amount_cents) {
+  int64_t& by_sphere = totals->by_sphere_cents[static_cast<size_t>(sphere)];
+  if (!AddCents(totals->total_cents, amount_cents, &totals->total_cents) ||
+      !AddCents(by_sphere, amount_cents, &by_sphere)) {
+    return Status::Rejected("a statement total would overflow");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string CategoryOfMoneyEvent(const EventBody& body) {
+  if (std::holds_alternative<DuesPaid>(body)) return kDuesCategory;
+  if (std::holds_alternative<DonationReceived>(body)) return kDonationsCategory;
+  if (auto* income = std::get_if<IncomeReceived>(&body)) return income->category;
+  if (auto* expense = std::get_if<ExpensePaid>(&body)) return expense->category;
+  return "";
+}
+
+Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category) {
+  const std::optional<int64_t> amount_cents = MoneyAmountCents(event.body);
+  if (!amount_cents) return Status::Rejected("not a money event");
+  return AddToLine(cache, event.date.year, category, DetailOf(event.body), *amount_cents);
+}
+
+Status FoldReversal(StateCache& cache, const Event& reversal, const Event& original,
+                    const std::string& category) {
+  const std::optional<int64_t> amount_cents = MoneyAmountCents(original.body);
+  if (!amount_cents) return Status::Rejected("not a money event");
+  return AddToLine(cache, reversal.date.year, category, DetailOf(original.body), -*amount_cents);
+}
+
+Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement) {
+  *statement = Statement();
+  statement->year = year;
+  std::vector<CategoryInfo> chart;
+  KASSE_RETURN_IF_ERROR(ReadChart(ledger, &chart));
+  std::map<std::string, std::vector<StatementDetail>> booked;
+  const std::string prefix = YearPrefix(year);
+  KASSE_RETURN_IF_ERROR(
+      ledger.ForEachState(prefix, [&](std::string_view key, std::string_view value) {
+        const std::string_view rest = key.substr(prefix.size());
+        const size_t separator = rest.find(kDetailSeparator);
+        std::vector<int64_t> fields;
+        if (separator == std::string_view::npos || !DecodeInt64s(value, 2, &fields)) {
+          return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
+        }
+        booked[std::string(rest.substr(0, separator))].push_back(
+            {std::string(rest.substr(separator + 1)), fields[0], fields[1]});
+        return Status::Ok();
+      }));
+  for (const CategoryInfo& category : chart) {
+    StatementLine line;
+    line.direction = category.direction;
+    line.sphere = category.sphere;
+    line.group = category.group;
+    line.category = category.name;
+    auto it = booked.find(category.name);
+    if (it != booked.end()) {
+      line.details = std::move(it->second);
+      booked.erase(it);
+    }
+    for (const StatementDetail& detail : line.details) {
+      if (!AddCents(line.amount_cents, detail.amount_cents, &line.amount_cents)) {
+        return Status::Rejected("a statement line would overflow");
+      }
+      line.bookings += detail.bookings;
+    }
+    SphereTotals& totals = category.direction == Direction::kIncome ? statement->income
+                                                                    : statement->expenses;
+    KASSE_RETURN_IF_ERROR(AddTotals(&totals, category.sphere, line.amount_cents));
+    const int64_t signed_cents =
+        category.direction == Direction::kIncome ? line.amount_cents : -line.amount_cents;
+    KASSE_RETURN_IF_ERROR(AddTotals(&statement->result, category.sphere, signed_cents));
+    statement->lines.push_back(std::move(line));
+  }
+  if (!booked.empty()) {
+    return Status::Corruption(fmt::format("the statement of {} has bookings in \"{}\", which the "
+                                          "chart does not define", year, booked.begin()->first));
+  }
+  std::stable_sort(statement->lines.begin(), statement->lines.end(),
+                   [](const StatementLine& a, const StatementLine& b) {
+                     return std::pair(a.direction, a.sphere) < std::pair(b.direction, b.sphere);
+                   });
+  return Status::Ok();
+}
+
+}  // namespace kasse

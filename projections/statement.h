@@ -1,0 +1,65 @@
+// The charity-law income/expense statement by sphere, per year: a fold over the money events
+// (dues, donations, income, expenses) and their reversals. Spending by category is the expense
+// side of the same fold.
+//
+// Each event counts in the year of its booking date (cash basis); a reversal counts, negated, in
+// the year of its own date. State:
+//   "statement/<year>/<category>\x1f<detail>"  two int64: amount in cents, number of bookings
+// where detail splits a line for the layout: dues "one_year"/"multi_year", donations
+// "money"/"in_kind", otherwise empty.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ledger/event.h"
+#include "ledger/store.h"
+#include "projections/state_cache.h"
+
+namespace kasse {
+
+// Folds a money event into its year's line. The caller has checked category and member.
+Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category);
+// Folds `reversal`, which negates `original` (a money event), in the year of the reversal.
+Status FoldReversal(StateCache& cache, const Event& reversal, const Event& original,
+                    const std::string& category);
+
+// The category a money event is booked to: dues and donations have fixed ones.
+std::string CategoryOfMoneyEvent(const EventBody& body);
+
+struct StatementDetail {
+  std::string detail;  // "one_year", "multi_year", "money", "in_kind" or ""
+  int64_t amount_cents = 0;
+  int64_t bookings = 0;
+};
+
+struct StatementLine {
+  Direction direction = Direction::kExpense;
+  Sphere sphere = Sphere::kIdeal;
+  std::string group;
+  std::string category;
+  int64_t amount_cents = 0;
+  int64_t bookings = 0;
+  std::vector<StatementDetail> details;
+};
+
+struct SphereTotals {
+  int64_t total_cents = 0;
+  std::array<int64_t, kSphereCount> by_sphere_cents{};
+};
+
+struct Statement {
+  int32_t year = 0;
+  // Every category of the chart, income first, then by sphere, then in chart order.
+  std::vector<StatementLine> lines;
+  SphereTotals income;
+  SphereTotals expenses;
+  SphereTotals result;  // income minus expenses
+};
+
+// Reads the statement of `year` from the stored projection (a few keys, not the log).
+Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement);
+
+}  // namespace kasse
