@@ -44,7 +44,8 @@ std::string Summary(const Event& event) {
           return fmt::format("{}{}{}", body.member, who.empty() ? "" : " name: " + who,
                              body.kind ? fmt::format(" kind: {}", MemberKindName(*body.kind)) : "");
         } else if constexpr (std::is_same_v<T, MemberLeft>) {
-          return fmt::format("{}{}", body.member, body.reason.empty() ? "" : " (" + body.reason + ")");
+          return fmt::format("{}{}", body.member,
+                             body.reason.empty() ? "" : " (" + body.reason + ")");
         } else if constexpr (std::is_same_v<T, DuesPaid>) {
           return fmt::format("{} for {}", body.member,
                              FormatCovers(body.covers_first_year, body.covers_last_year));
@@ -66,11 +67,14 @@ std::string Summary(const Event& event) {
 Status RunLog(const GlobalOptions& options, const LogFilter& filter, bool json) {
   EventType type{};
   if (!filter.type.empty() && !TypeFromName(filter.type, &type)) {
-    return Status::InvalidInput(fmt::format("option --type: \"{}\" is not an event type", filter.type));
+    return Status::InvalidInput(
+        fmt::format("option --type: \"{}\" is not an event type", filter.type));
   }
   Date from{kYearMin, 1, 1}, to{kYearMax, 12, 31};
-  if (!filter.from.empty()) KASSE_RETURN_IF_ERROR(ParseDate(filter.from, &from).WithContext("option --from"));
-  if (!filter.to.empty()) KASSE_RETURN_IF_ERROR(ParseDate(filter.to, &to).WithContext("option --to"));
+  if (!filter.from.empty())
+    KASSE_RETURN_IF_ERROR(ParseDate(filter.from, &from).WithContext("option --from"));
+  if (!filter.to.empty())
+    KASSE_RETURN_IF_ERROR(ParseDate(filter.to, &to).WithContext("option --to"));
   std::unique_ptr<Ledger> ledger;
   KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &ledger));
   return ledger->ForEachEvent(1, /*with_personal=*/true, [&](const Ledger::EventRecord& record) {
@@ -86,8 +90,9 @@ Status RunLog(const GlobalOptions& options, const LogFilter& filter, bool json) 
     const std::optional<int64_t> amount = MoneyAmountCents(event.body);
     const bool reversal = std::holds_alternative<EntryReversed>(event.body);
     fmt::print("{:>6}  {}  {:<17}  {:>14}  {}  [{}{}]\n", event.seq, FormatDate(event.date),
-               TypeName(TypeOf(event.body)), amount ? FormatAmountGerman(*amount) : (reversal ? "Storno" : ""),
-               Summary(event), event.id, event.document.empty() ? "" : ", Beleg " + event.document);
+               TypeName(TypeOf(event.body)),
+               amount ? FormatAmountGerman(*amount) : (reversal ? "Storno" : ""), Summary(event),
+               event.id, event.document.empty() ? "" : ", Beleg " + event.document);
     return Status::Ok();
   });
 }

@@ -119,8 +119,8 @@ void AddRecordingCommand(CLI::App& app, GlobalOptions& options, int& exit_code, 
 
 void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   auto name = std::make_shared<std::string>();
-  CLI::App* command = app.add_subcommand(
-      "init", "Create a new ledger with the default chart of categories");
+  CLI::App* command =
+      app.add_subcommand("init", "Create a new ledger with the default chart of categories");
   command->add_option("--name", *name, "the association's name")->required();
   command->footer("Example:\n  kasse --db verein.db init --name \"NExT e.V.\"");
   command->callback([&options, &exit_code, name]() {
@@ -165,7 +165,8 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
         c->add_option("--category", f->category, "the category's name")->required();
         c->add_option("--direction", f->direction, "income or expense")->required();
         c->add_option("--sphere", f->sphere,
-                      "ideal, asset_management, purpose_business or commercial")->required();
+                      "ideal, asset_management, purpose_business or commercial")
+            ->required();
         c->add_option("--group", f->group, "heading in the statement");
       },
       [f](nlohmann::json* o) {
@@ -340,13 +341,16 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
       }
     };
     RecordSummary summary;
-    if (status.ok()) status = RecordEvents(ledger.get(), options.user, source, flags->dry_run, &summary);
+    if (status.ok())
+      status = RecordEvents(ledger.get(), options.user, source, flags->dry_run, &summary);
     if (status.ok()) {
       const std::string range =
-          summary.appended > 0 ? fmt::format(" (seq {}-{})", summary.first_seq, summary.last_seq) : "";
+          summary.appended > 0 ? fmt::format(" (seq {}-{})", summary.first_seq, summary.last_seq)
+                               : "";
       fmt::print("{} {} new events{}, {} already recorded, from {}{}\n",
                  flags->dry_run ? "checked:" : "imported", summary.appended, range,
-                 summary.already_present, shown, flags->dry_run ? "; nothing written (dry run)" : "");
+                 summary.already_present, shown,
+                 flags->dry_run ? "; nothing written (dry run)" : "");
     }
     exit_code = Finish(status);
   });

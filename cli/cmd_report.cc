@@ -26,7 +26,8 @@ Status StatementChecks(const Ledger& ledger, const Statement& statement,
   if (!closed) {
     checks->push_back({"year_open", "info",
                        fmt::format("The year {} is not closed: its figures can still change "
-                                   "(kasse close-year {}).", statement.year, statement.year)});
+                                   "(kasse close-year {}).",
+                                   statement.year, statement.year)});
   }
   return Status::Ok();
 }
@@ -99,8 +100,9 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
       "statement", "The income/expense statement by the four spheres (A/B/C layout)");
   statement->add_option("--year", flags->year, "the year (default: this year)");
   statement->add_flag("--json", flags->json, "the contract's JSON");
-  statement->footer("Example:\n  kasse report statement --year 2022\n"
-                    "  kasse report statement --year 2022 --json");
+  statement->footer(
+      "Example:\n  kasse report statement --year 2022\n"
+      "  kasse report statement --year 2022 --json");
   statement->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
     exit_code = Finish(RunStatement(options, flags->year, flags->json, /*spending_only=*/false));

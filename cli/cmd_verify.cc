@@ -28,11 +28,15 @@ Status RunVerify(const GlobalOptions& options) {
                                               ? "; kasse replay rebuilds the projections"
                                               : ""));
   }
-  fmt::print("verify OK: {} events, hash chain intact, {} personal records match, projections "
-             "equal a fresh replay\n", chain.events, chain.personal_records);
+  fmt::print(
+      "verify OK: {} events, hash chain intact, {} personal records match, projections "
+      "equal a fresh replay\n",
+      chain.events, chain.personal_records);
   if (chain.uncommitted_events > 0) {
-    fmt::print("note: {} events of an unfinished import lie above the head; they were never "
-               "part of the ledger and the next write removes them\n", chain.uncommitted_events);
+    fmt::print(
+        "note: {} events of an unfinished import lie above the head; they were never "
+        "part of the ledger and the next write removes them\n",
+        chain.uncommitted_events);
   }
   fmt::print("head seq {}\nhead hash {}\n", ledger->head_seq(), HexOf(ledger->head_hash()));
   return Status::Ok();

@@ -29,8 +29,9 @@ bool LineReader::Refill() {
 
 Status LineReader::Next(std::string* line, bool* done) {
   *done = false;
-  size_t scanned = begin_;
+  size_t scanned_bytes = 0;  // of the current line, relative to begin_ (which Refill moves)
   while (true) {
+    const size_t scanned = begin_ + scanned_bytes;
     const void* newline = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
     if (newline != nullptr) {
       const size_t stop = static_cast<size_t>(static_cast<const char*>(newline) - buffer_.data());
@@ -38,8 +39,8 @@ Status LineReader::Next(std::string* line, bool* done) {
       begin_ = stop + 1;
       break;
     }
-    scanned = end_;
-    if (end_ - begin_ > line_bytes_max_ + 1) {
+    scanned_bytes = end_ - begin_;
+    if (scanned_bytes > line_bytes_max_ + 1) {
       return Status::InvalidInput(
           fmt::format("line {} is longer than {} bytes", line_number_ + 1, line_bytes_max_));
     }

@@ -3,10 +3,14 @@
 
 #include "cli/common.h"
 
+// NOLINTNEXTLINE(bugprone-exception-escape): an exception escaping here ends the process with a
+// message and a non-zero status, which is the right outcome for a bug.
 int main(int argc, char** argv) {
   using namespace kasse::cli;
-  CLI::App app("kasse: the books of a registered association (e.V.), as an append-only, "
-               "hash-chained event log", "kasse");
+  CLI::App app(
+      "kasse: the books of a registered association (e.V.), as an append-only, "
+      "hash-chained event log",
+      "kasse");
   app.require_subcommand(1);
   app.fallthrough();
   GlobalOptions options;
@@ -14,9 +18,10 @@ int main(int argc, char** argv) {
                  "the ledger directory (default: $KASSE_DB, else ./kasse.db)");
   app.add_option("--user", options.user,
                  "who records (default: $KASSE_USER, else the operating-system user)");
-  app.footer("Example:\n  kasse --db verein.db init --name \"NExT e.V.\"\n"
-             "  kasse --db verein.db import examples/next-ev-2022.jsonl\n"
-             "  kasse --db verein.db report statement --year 2022");
+  app.footer(
+      "Example:\n  kasse --db verein.db init --name \"NExT e.V.\"\n"
+      "  kasse --db verein.db import examples/next-ev-2022.jsonl\n"
+      "  kasse --db verein.db report statement --year 2022");
   int exit_code = kExitOk;
   AddInitCommand(app, options, exit_code);
   AddRecordingCommands(app, options, exit_code);

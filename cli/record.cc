@@ -42,7 +42,8 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     Status found = appender.FindId(event.id, &recorded_seq, &recorded);
     if (found.ok()) {
       bool same = false;
-      KASSE_RETURN_IF_ERROR(CheckRepeatedId(event, recorded, recorded_seq, &same).WithContext(context));
+      KASSE_RETURN_IF_ERROR(
+          CheckRepeatedId(event, recorded, recorded_seq, &same).WithContext(context));
       ++summary->already_present;
       continue;
     }

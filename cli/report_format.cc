@@ -34,8 +34,8 @@ std::string PadRight(const std::string& text, size_t width) {
 }
 
 std::string Row(const std::string& label, const std::string& inner, const std::string& outer) {
-  std::string row = fmt::format("{}{:>{}}{:>{}}", PadRight(label, kLabelWidth), inner,
-                                kAmountWidth, outer, kAmountWidth);
+  std::string row = fmt::format("{}{:>{}}{:>{}}", PadRight(label, kLabelWidth), inner, kAmountWidth,
+                                outer, kAmountWidth);
   row.erase(row.find_last_not_of(' ') + 1);
   return row + "\n";
 }
@@ -97,8 +97,8 @@ std::vector<Section> SectionsOf(const Statement& statement, Direction direction)
     } else {
       if (heading.empty()) {
         heading = !line.group.empty() ? line.group
-                  : income ? "Sonstige Einnahmen des ideellen Bereichs"
-                           : "Sonstige Ausgaben des ideellen Bereichs";
+                  : income            ? "Sonstige Einnahmen des ideellen Bereichs"
+                                      : "Sonstige Ausgaben des ideellen Bereichs";
       }
       std::vector<Section>& list = heading == kAdministrationGroup ? last : ideal;
       for (Section& candidate : list) {
@@ -152,9 +152,12 @@ ordered_json StatementJson(const Statement& statement, const std::vector<Stateme
     checks_json.push_back(
         {{"code", check.code}, {"severity", check.severity}, {"message", check.message}});
   }
-  return {{"year", statement.year},          {"income", TotalsJson(statement.income)},
-          {"expenses", TotalsJson(statement.expenses)}, {"result", TotalsJson(statement.result)},
-          {"lines", lines},                  {"checks", checks_json}};
+  return {{"year", statement.year},
+          {"income", TotalsJson(statement.income)},
+          {"expenses", TotalsJson(statement.expenses)},
+          {"result", TotalsJson(statement.result)},
+          {"lines", lines},
+          {"checks", checks_json}};
 }
 
 ordered_json SpendingJson(const Statement& statement) {
@@ -186,8 +189,8 @@ std::string StatementText(const Statement& statement, const std::string& ledger_
   static constexpr std::array<const char*, kSphereCount> kResultLabels = {
       "davon ideeller Bereich", "davon Vermögensverwaltung", "davon Zweckbetrieb",
       "davon steuerpflichtiger wirtschaftlicher Geschäftsbetrieb"};
-  std::string text = fmt::format("{}\nÜbersicht Einzahlungen/Auszahlungen {}\n\n", ledger_name,
-                                 statement.year);
+  std::string text =
+      fmt::format("{}\nÜbersicht Einzahlungen/Auszahlungen {}\n\n", ledger_name, statement.year);
   text += Row("A. Einnahmen", "EUR", "EUR");
   text += SectionsText(SectionsOf(statement, Direction::kIncome));
   text += Row("Summe:", "", FormatAmountGerman(statement.income.total_cents));
@@ -221,8 +224,8 @@ std::string SpendingText(const Statement& statement, const std::string& ledger_n
 }
 
 std::string MembersText(const MemberCounts& counts, const std::string& ledger_name) {
-  const std::string as_of = fmt::format("{:02}.{:02}.{:04}", counts.as_of.day, counts.as_of.month,
-                                        counts.as_of.year);
+  const std::string as_of =
+      fmt::format("{:02}.{:02}.{:04}", counts.as_of.day, counts.as_of.month, counts.as_of.year);
   std::string text = fmt::format("{}\nMitglieder am {}\n\n", ledger_name, as_of);
   text += Row("persönliche Mitglieder", "", std::to_string(counts.personal));
   text += Row("institutionelle Mitglieder", "", std::to_string(counts.institutional));

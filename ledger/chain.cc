@@ -17,7 +17,8 @@ Status CheckEvent(const Ledger& ledger, uint64_t seq, std::string_view bytes,
   uint64_t indexed_seq = 0;
   Status indexed = ledger.FindId(event.id, &indexed_seq);
   if (!indexed.ok() || indexed_seq != seq) {
-    return Status::Corruption(fmt::format("the id index does not point to it (id \"{}\")", event.id));
+    return Status::Corruption(
+        fmt::format("the id index does not point to it (id \"{}\")", event.id));
   }
   if (event.subject.empty()) return Status::Ok();
   std::string record;
@@ -42,8 +43,8 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
   Status status = ledger.ForEachStoredBytes([&](const StoredEventBytes& stored) {
     const uint64_t seq = expected_seq;
     if (stored.key_seq != seq) {
-      return Status::Corruption(fmt::format("event seq {} is missing (the next stored is seq {})",
-                                            seq, stored.key_seq));
+      return Status::Corruption(
+          fmt::format("event seq {} is missing (the next stored is seq {})", seq, stored.key_seq));
     }
     Envelope envelope;
     Status parsed = ParseEnvelope(stored.bytes, &envelope);
@@ -58,7 +59,8 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
       // is the first whose stored bytes are not what its successor was chained to.
       return Status::Corruption(fmt::format(
           "event seq {}: its stored bytes do not match the hash chained in event seq {} (the "
-          "event was altered)", seq - 1, seq));
+          "event was altered)",
+          seq - 1, seq));
     }
     Status checked = CheckEvent(ledger, seq, stored.bytes, summary);
     if (!checked.ok()) return checked.WithContext(fmt::format("event seq {}", seq));
@@ -75,7 +77,8 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
   if (expected_prev != ledger.head_hash()) {
     return Status::Corruption(fmt::format(
         "event seq {}: its stored bytes do not match the head hash kept in the metadata (the "
-        "event was altered)", ledger.head_seq()));
+        "event was altered)",
+        ledger.head_seq()));
   }
   return ledger.CountUncommittedEvents(&summary->uncommitted_events);
 }

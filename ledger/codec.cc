@@ -69,7 +69,7 @@ inline void RefuseNewerVersion(unsigned int stored_version, unsigned int known_v
 template <class Archive, class Enum>
 void SerializeEnum(Archive& archive, Enum& value, uint8_t max) {
   uint8_t stored = static_cast<uint8_t>(value);
-  archive & stored;
+  archive& stored;
   if (stored > max) {
     throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
                                             "enum value out of range");
@@ -80,34 +80,34 @@ void SerializeEnum(Archive& archive, Enum& value, uint8_t max) {
 template <class Archive>
 void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & header.id & header.date_yyyymmdd & header.document & header.note;
-  archive & header.recorded_at_unix_ms & header.recorded_by & header.subject;
-  archive & header.personal_digest;
+  archive& header.id& header.date_yyyymmdd& header.document& header.note;
+  archive& header.recorded_at_unix_ms& header.recorded_by& header.subject;
+  archive& header.personal_digest;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::CategoryDefined& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.category;
+  archive& body.category;
   SerializeEnum(archive, body.direction, 1);
   SerializeEnum(archive, body.sphere, 3);
-  archive & body.group;
+  archive& body.group;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberJoined& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.member;
+  archive& body.member;
   SerializeEnum(archive, body.kind, 1);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.member;
+  archive& body.member;
   // 0: kind unchanged, 1: personal, 2: institutional.
   uint8_t kind = body.kind ? static_cast<uint8_t>(*body.kind) + 1 : 0;
-  archive & kind;
+  archive& kind;
   if (kind > 2) {
     throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
                                             "member kind out of range");
@@ -118,45 +118,45 @@ void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberLeft& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.member & body.reason;
+  archive& body.member& body.reason;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::DuesPaid& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.member & body.amount_cents & body.covers_first_year & body.covers_last_year;
+  archive& body.member& body.amount_cents& body.covers_first_year& body.covers_last_year;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::DonationReceived& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.amount_cents;
+  archive& body.amount_cents;
   SerializeEnum(archive, body.kind, 1);
-  archive & body.member;
+  archive& body.member;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::IncomeReceived& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.category & body.amount_cents;
+  archive& body.category& body.amount_cents;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::ExpensePaid& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.category & body.amount_cents & body.project;
+  archive& body.category& body.amount_cents& body.project;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::EntryReversed& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.reverses & body.reason;
+  archive& body.reverses& body.reason;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::YearClosed& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive & body.year;
+  archive& body.year;
 }
 
 }  // namespace boost::serialization
@@ -186,16 +186,26 @@ T GetFixed(const char* bytes) {
 uint16_t SchemaVersionOf(EventType type) {
   using boost::serialization::version;
   switch (type) {
-    case EventType::kCategoryDefined: return version<CategoryDefined>::value;
-    case EventType::kMemberJoined: return version<MemberJoined>::value;
-    case EventType::kMemberChanged: return version<MemberChanged>::value;
-    case EventType::kMemberLeft: return version<MemberLeft>::value;
-    case EventType::kDuesPaid: return version<DuesPaid>::value;
-    case EventType::kDonationReceived: return version<DonationReceived>::value;
-    case EventType::kIncomeReceived: return version<IncomeReceived>::value;
-    case EventType::kExpensePaid: return version<ExpensePaid>::value;
-    case EventType::kEntryReversed: return version<EntryReversed>::value;
-    case EventType::kYearClosed: return version<YearClosed>::value;
+    case EventType::kCategoryDefined:
+      return version<CategoryDefined>::value;
+    case EventType::kMemberJoined:
+      return version<MemberJoined>::value;
+    case EventType::kMemberChanged:
+      return version<MemberChanged>::value;
+    case EventType::kMemberLeft:
+      return version<MemberLeft>::value;
+    case EventType::kDuesPaid:
+      return version<DuesPaid>::value;
+    case EventType::kDonationReceived:
+      return version<DonationReceived>::value;
+    case EventType::kIncomeReceived:
+      return version<IncomeReceived>::value;
+    case EventType::kExpensePaid:
+      return version<ExpensePaid>::value;
+    case EventType::kEntryReversed:
+      return version<EntryReversed>::value;
+    case EventType::kYearClosed:
+      return version<YearClosed>::value;
   }
   return 0;
 }
@@ -257,16 +267,17 @@ std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
 
 Status ParseEnvelope(std::string_view bytes, Envelope* envelope) {
   if (bytes.size() < kEnvelopeHeaderSize) {
-    return Status::Corruption(fmt::format("stored event is {} bytes, shorter than its header",
-                                          bytes.size()));
+    return Status::Corruption(
+        fmt::format("stored event is {} bytes, shorter than its header", bytes.size()));
   }
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Status::Corruption("stored event does not start with the magic \"kev1\"");
   }
   const uint8_t envelope_version = static_cast<uint8_t>(bytes[4]);
   if (envelope_version != kEnvelopeVersion) {
-    return Status::Corruption(fmt::format("stored event has envelope version {}, this kasse reads {}",
-                                          envelope_version, kEnvelopeVersion));
+    return Status::Corruption(
+        fmt::format("stored event has envelope version {}, this kasse reads {}", envelope_version,
+                    kEnvelopeVersion));
   }
   const uint16_t type_id = GetFixed<uint16_t>(bytes.data() + 5);
   if (type_id == 0 || type_id > kEventTypeMax) {
@@ -304,8 +315,8 @@ Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
       return Status::Corruption("stored event has bytes after its payload");
     }
   } catch (const std::exception& error) {
-    return Status::Corruption(fmt::format("stored {} does not decode: {}",
-                                          TypeName(envelope.type), error.what()));
+    return Status::Corruption(
+        fmt::format("stored {} does not decode: {}", TypeName(envelope.type), error.what()));
   }
   KASSE_RETURN_IF_ERROR(DateFromYyyymmdd(header.date_yyyymmdd, &decoded.date));
   if (!header.personal_digest.empty() && header.personal_digest.size() != 32) {
@@ -339,6 +350,8 @@ Status DecodePersonal(std::string_view record, std::string* text) {
   return Status::Ok();
 }
 
-Sha256 PersonalDigest(std::string_view record) { return ComputeSha256(record); }
+Sha256 PersonalDigest(std::string_view record) {
+  return ComputeSha256(record);
+}
 
 }  // namespace kasse

@@ -6,13 +6,14 @@ namespace kasse {
 
 namespace {
 constexpr std::array<std::string_view, kEventTypeMax> kTypeNames = {
-    "category.defined", "member.joined",    "member.changed", "member.left",
-    "dues.paid",        "donation.received", "income.received", "expense.paid",
-    "entry.reversed",   "year.closed",
+    "category.defined",  "member.joined",   "member.changed", "member.left",    "dues.paid",
+    "donation.received", "income.received", "expense.paid",   "entry.reversed", "year.closed",
 };
 }  // namespace
 
-EventType TypeOf(const EventBody& body) { return static_cast<EventType>(body.index() + 1); }
+EventType TypeOf(const EventBody& body) {
+  return static_cast<EventType>(body.index() + 1);
+}
 
 std::string_view TypeName(EventType type) {
   return kTypeNames[static_cast<size_t>(type) - 1];

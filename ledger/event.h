@@ -34,7 +34,12 @@ enum class EventType : uint16_t {
 inline constexpr uint16_t kEventTypeMax = 10;
 
 enum class Direction : uint8_t { kIncome = 0, kExpense = 1 };
-enum class Sphere : uint8_t { kIdeal = 0, kAssetManagement = 1, kPurposeBusiness = 2, kCommercial = 3 };
+enum class Sphere : uint8_t {
+  kIdeal = 0,
+  kAssetManagement = 1,
+  kPurposeBusiness = 2,
+  kCommercial = 3
+};
 inline constexpr int kSphereCount = 4;
 enum class MemberKind : uint8_t { kPersonal = 0, kInstitutional = 1 };
 inline constexpr int kMemberKindCount = 2;
@@ -106,9 +111,9 @@ struct YearClosed {
 };
 
 // The alternatives are in EventType order: index() + 1 == the type id.
-using EventBody = std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
-                               DonationReceived, IncomeReceived, ExpensePaid, EntryReversed,
-                               YearClosed>;
+using EventBody =
+    std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
+                 DonationReceived, IncomeReceived, ExpensePaid, EntryReversed, YearClosed>;
 
 using Sha256 = std::array<uint8_t, 32>;
 
@@ -125,7 +130,7 @@ struct Event {
   uint64_t seq = 0;
   int64_t recorded_at_unix_ms = 0;
   std::string recorded_by;
-  std::string subject;     // pseudonymous holder of `personal`, "" when the event has none
+  std::string subject;       // pseudonymous holder of `personal`, "" when the event has none
   Sha256 personal_digest{};  // SHA-256(salt || personal), zero when the event has none
 };
 

@@ -24,7 +24,9 @@ Sha256 ComputeSha256(std::string_view a, std::string_view b) {
   return hash;
 }
 
-Sha256 ComputeSha256(std::string_view bytes) { return ComputeSha256(bytes, {}); }
+Sha256 ComputeSha256(std::string_view bytes) {
+  return ComputeSha256(bytes, {});
+}
 
 std::string HexOf(const Sha256& hash) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -69,7 +69,8 @@ class FieldReader {
     if (!it->is_string()) {
       return FieldError("amount", "must be a JSON string like \"129.90\", not a JSON number");
     }
-    Status status = ParseAmount(it->get_ref<const std::string&>(), AmountSyntax::kJson, amount_cents);
+    Status status =
+        ParseAmount(it->get_ref<const std::string&>(), AmountSyntax::kJson, amount_cents);
     return status.ok() ? status : FieldError("amount", status.message());
   }
 
@@ -122,11 +123,11 @@ Status CheckIdSyntax(std::string_view field, std::string_view value) {
   return Status::Ok();
 }
 
-Status CheckText(std::string_view field, std::string_view value, size_t chars_max,
-                 bool multiline) {
+Status CheckText(std::string_view field, std::string_view value, size_t chars_max, bool multiline) {
   const size_t chars = CountCodePoints(value);
   if (chars > chars_max) {
-    return FieldError(field, fmt::format("is {} characters long, the limit is {}", chars, chars_max));
+    return FieldError(field,
+                      fmt::format("is {} characters long, the limit is {}", chars, chars_max));
   }
   if (value.empty() && field != "note") return FieldError(field, "must not be empty");
   for (char c : value) {
@@ -248,8 +249,8 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
     case EventType::kCategoryDefined: {
       CategoryDefined body;
       KASSE_RETURN_IF_ERROR(fields.Text("category", true, kLabelCharsMax, &body.category));
-      KASSE_RETURN_IF_ERROR(fields.Choice("direction", true, &DirectionFromName,
-                                          "income, expense", &body.direction));
+      KASSE_RETURN_IF_ERROR(
+          fields.Choice("direction", true, &DirectionFromName, "income, expense", &body.direction));
       KASSE_RETURN_IF_ERROR(fields.Choice("sphere", true, &SphereFromName,
                                           "ideal, asset_management, purpose_business, commercial",
                                           &body.sphere));
@@ -261,8 +262,8 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       MemberJoined body;
       KASSE_RETURN_IF_ERROR(fields.Id("member", true, &body.member));
       KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "name", true, event));
-      KASSE_RETURN_IF_ERROR(fields.Choice("kind", true, &MemberKindFromName,
-                                          "personal, institutional", &body.kind));
+      KASSE_RETURN_IF_ERROR(
+          fields.Choice("kind", true, &MemberKindFromName, "personal, institutional", &body.kind));
       event->body = std::move(body);
       return Status::Ok();
     }
@@ -300,8 +301,8 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       DonationReceived body;
       KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "donor", true, event));
       KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
-      KASSE_RETURN_IF_ERROR(fields.Choice("kind", false, &DonationKindFromName, "money, in_kind",
-                                          &body.kind));
+      KASSE_RETURN_IF_ERROR(
+          fields.Choice("kind", false, &DonationKindFromName, "money, in_kind", &body.kind));
       KASSE_RETURN_IF_ERROR(fields.Id("member", false, &body.member));
       event->body = std::move(body);
       return Status::Ok();
@@ -338,8 +339,8 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       if (!it->is_number_integer()) return FieldError("year", "must be a JSON integer like 2022");
       const int64_t year = it->get<int64_t>();
       if (year < kYearMin || year > kYearMax) {
-        return FieldError("year", fmt::format("{} is not a year from {} to {}", year, kYearMin,
-                                              kYearMax));
+        return FieldError("year",
+                          fmt::format("{} is not a year from {} to {}", year, kYearMin, kYearMax));
       }
       body.year = static_cast<int32_t>(year);
       event->body = body;

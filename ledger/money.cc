@@ -7,7 +7,9 @@ namespace kasse {
 namespace {
 constexpr size_t kIntegerDigitsMax = 13;  // 1,000,000,000,000
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 }  // namespace
 
 Status ParseAmount(std::string_view text, AmountSyntax syntax, int64_t* amount_cents) {
@@ -16,7 +18,8 @@ Status ParseAmount(std::string_view text, AmountSyntax syntax, int64_t* amount_c
   while (integer_digits < text.size() && IsDigit(text[integer_digits])) ++integer_digits;
   if (integer_digits == 0) {
     if (text[0] == '-' || text[0] == '+') {
-      return Status::InvalidInput(fmt::format("amount \"{}\" has a sign; amounts are positive", text));
+      return Status::InvalidInput(
+          fmt::format("amount \"{}\" has a sign; amounts are positive", text));
     }
     return Status::InvalidInput(fmt::format("amount \"{}\" must start with a digit", text));
   }
@@ -45,8 +48,8 @@ Status ParseAmount(std::string_view text, AmountSyntax syntax, int64_t* amount_c
     }
     std::string_view decimals = rest.substr(1);
     if (decimals.empty() || decimals.size() > 2) {
-      return Status::InvalidInput(fmt::format(
-          "amount \"{}\" must have one or two decimals after the separator", text));
+      return Status::InvalidInput(
+          fmt::format("amount \"{}\" must have one or two decimals after the separator", text));
     }
     for (char c : decimals) {
       if (!IsDigit(c)) {
@@ -70,8 +73,8 @@ namespace {
 // Magnitude as euros and cents; int64 min has no positive counterpart, so work in uint64.
 void SplitCents(int64_t amount_cents, bool* negative, uint64_t* euros, uint64_t* cents) {
   *negative = amount_cents < 0;
-  const uint64_t magnitude = *negative ? (~static_cast<uint64_t>(amount_cents) + 1)
-                                       : static_cast<uint64_t>(amount_cents);
+  const uint64_t magnitude =
+      *negative ? (~static_cast<uint64_t>(amount_cents) + 1) : static_cast<uint64_t>(amount_cents);
   *euros = magnitude / 100;
   *cents = magnitude % 100;
 }

@@ -1,4 +1,5 @@
-// Money: exact amounts in whole euro cents in an int64_t. No floating point anywhere on a money path.
+// Money: exact amounts in whole euro cents in an int64_t. No floating point anywhere on a money
+// path.
 #pragma once
 
 #include <cstdint>

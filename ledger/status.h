@@ -22,7 +22,9 @@ class Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidInput(std::string message) { return {Code::kInvalidInput, std::move(message)}; }
+  static Status InvalidInput(std::string message) {
+    return {Code::kInvalidInput, std::move(message)};
+  }
   static Status Rejected(std::string message) { return {Code::kRejected, std::move(message)}; }
   static Status NotFound(std::string message) { return {Code::kNotFound, std::move(message)}; }
   static Status Corruption(std::string message) { return {Code::kCorruption, std::move(message)}; }
@@ -48,8 +50,8 @@ class Status {
 }  // namespace kasse
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define KASSE_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::kasse::Status kasse_status_ = (expr);  \
+#define KASSE_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::kasse::Status kasse_status_ = (expr);        \
     if (!kasse_status_.ok()) return kasse_status_; \
   } while (false)

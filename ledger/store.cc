@@ -36,6 +36,10 @@ constexpr char kKeyHeadHash[] = "kasse.head_hash";
 // memory bounded.
 constexpr size_t kChunkEventsMax = 16384;
 
+// After an append of at least this many events the memtables are flushed, so that readers, which
+// open a secondary instance and replay the write-ahead log, stay fast.
+constexpr uint64_t kFlushAfterEvents = 4096;
+
 rocksdb::Options MakeOptions(bool create) {
   rocksdb::Options options;
   options.create_if_missing = create;
@@ -49,6 +53,8 @@ rocksdb::Options MakeOptions(bool create) {
   options.max_open_files = -1;  // required by secondary instances
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   options.keep_log_file_num = 2;
+  // Bounds the write-ahead log that every reader replays on open.
+  options.max_total_wal_size = 64 << 20;
   return options;
 }
 
@@ -96,7 +102,8 @@ std::string PersonalKey(std::string_view subject, uint64_t seq) {
 
 // The version of the Boost archive format that this build writes.
 unsigned ArchiveVersion() {
-  const boost::serialization::library_version_type version = boost::archive::BOOST_ARCHIVE_VERSION();
+  const boost::serialization::library_version_type version =
+      boost::archive::BOOST_ARCHIVE_VERSION();
   const uint_least16_t number = version;
   return number;
 }
@@ -141,8 +148,8 @@ Status Ledger::Create(const std::string& path, const std::string& name,
                       std::unique_ptr<Ledger>* ledger) {
   std::error_code error;
   if (std::filesystem::exists(path, error) && !std::filesystem::is_empty(path, error)) {
-    return Status::Rejected(fmt::format("{} already exists; kasse init creates a new ledger only",
-                                        path));
+    return Status::Rejected(
+        fmt::format("{} already exists; kasse init creates a new ledger only", path));
   }
   std::unique_ptr<Ledger> created;
   KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/true, /*create=*/true, &created));
@@ -151,8 +158,7 @@ Status Ledger::Create(const std::string& path, const std::string& name,
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* meta = created->handles_[kMeta];
   batch.Put(meta, kKeyFormatVersion, std::to_string(kFormatVersion));
-  batch.Put(meta, kKeyArchiveVersion,
-            std::to_string(ArchiveVersion()));
+  batch.Put(meta, kKeyArchiveVersion, std::to_string(ArchiveVersion()));
   batch.Put(meta, kKeyName, name);
   batch.Put(meta, kKeyPepper, std::string(reinterpret_cast<char*>(pepper), sizeof(pepper)));
   batch.Put(meta, kKeyHeadSeq, SeqKey(0));
@@ -190,7 +196,8 @@ Status Ledger::Open(const std::string& path, bool for_write, bool create,
           "no ledger at {}; create one with: kasse --db {} init --name \"...\"", path, path));
     }
     if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", error)) {
-      return Status::InvalidInput(fmt::format("{} is not a kasse ledger (no database there)", path));
+      return Status::InvalidInput(
+          fmt::format("{} is not a kasse ledger (no database there)", path));
     }
   }
   auto opened = std::unique_ptr<Ledger>(new Ledger());
@@ -215,8 +222,10 @@ Status Ledger::Open(const std::string& path, bool for_write, bool create,
     const std::string text = status.ToString();
     if (status.IsIOError() && text.find("lock") != std::string::npos) {
       const int pid = LockHolderPid(path);
-      return Status::Busy(fmt::format("the ledger {} is in use by process {}; try again when it "
-                                      "has finished", path, pid > 0 ? std::to_string(pid) : "?"));
+      return Status::Busy(
+          fmt::format("the ledger {} is in use by process {}; try again when it "
+                      "has finished",
+                      path, pid > 0 ? std::to_string(pid) : "?"));
     }
     if (status.IsInvalidArgument() && text.find("olumn famil") != std::string::npos) {
       return Status::InvalidInput(
@@ -234,23 +243,27 @@ Status Ledger::LoadMetadata() {
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta, kKeyFormatVersion, &value);
   if (status.IsNotFound()) {
-    return Status::InvalidInput(fmt::format("{} is a RocksDB database but not a kasse ledger", path_));
+    return Status::InvalidInput(
+        fmt::format("{} is a RocksDB database but not a kasse ledger", path_));
   }
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the format version"));
   const uint32_t format_version = static_cast<uint32_t>(std::stoul(value));
   if (format_version > kFormatVersion) {
     return Status::Rejected(fmt::format(
         "the ledger {} was written by a newer kasse (format version {}; this kasse reads up to "
-        "{}); upgrade kasse", path_, format_version, kFormatVersion));
+        "{}); upgrade kasse",
+        path_, format_version, kFormatVersion));
   }
   KASSE_RETURN_IF_ERROR(
       FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyArchiveVersion, &value), "metadata"));
   if (std::stoul(value) > ArchiveVersion()) {
     return Status::Rejected(fmt::format(
         "the ledger {} was written with Boost archive version {}, newer than this kasse's {}; "
-        "upgrade kasse", path_, value, ArchiveVersion()));
+        "upgrade kasse",
+        path_, value, ArchiveVersion()));
   }
-  KASSE_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyName, &name_), "metadata"));
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyName, &name_), "metadata"));
   KASSE_RETURN_IF_ERROR(
       FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyPepper, &pepper_), "metadata"));
   KASSE_RETURN_IF_ERROR(
@@ -259,7 +272,8 @@ Status Ledger::LoadMetadata() {
   head_seq_ = SeqFromKey(value);
   KASSE_RETURN_IF_ERROR(
       FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyHeadHash, &value), "metadata"));
-  if (value.size() != head_hash_.size()) return Status::Corruption("the stored head hash is not 32 bytes");
+  if (value.size() != head_hash_.size())
+    return Status::Corruption("the stored head hash is not 32 bytes");
   std::copy(value.begin(), value.end(), head_hash_.begin());
   return Status::Ok();
 }
@@ -277,7 +291,8 @@ Status Ledger::RemoveUncommittedEvents() {
     // because FindId checks that the event it points to carries the id.
     if (DecodeEvent(it->value().ToStringView(), &event, &prev_hash).ok()) {
       batch.Delete(handles_[kIds], event.id);
-      if (!event.subject.empty()) batch.Delete(handles_[kPersonal], PersonalKey(event.subject, last_seq));
+      if (!event.subject.empty())
+        batch.Delete(handles_[kPersonal], PersonalKey(event.subject, last_seq));
     }
   }
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "scanning for an unfinished import"));
@@ -296,7 +311,8 @@ Status Ledger::WriteSynced(rocksdb::WriteBatch* batch, bool sync) {
 
 Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
   if (seq == 0 || seq > head_seq_) {
-    return Status::NotFound(fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
+    return Status::NotFound(
+        fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
   }
   return ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
@@ -339,7 +355,8 @@ Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kIds], id, &value);
   if (status.IsNotFound()) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
-  if (value.size() != 8) return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  if (value.size() != 8)
+    return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
   const uint64_t found = SeqFromKey(value);
   if (found == 0 || found > head_seq_) {
     return Status::NotFound(fmt::format("no event with id \"{}\"", id));
@@ -385,13 +402,15 @@ Status Ledger::ForEachStoredBytes(const BytesVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return Status::Corruption("an event key is not 8 bytes");
-    KASSE_RETURN_IF_ERROR(visit({SeqFromKey(it->key().ToStringView()), it->value().ToStringView()}));
+    KASSE_RETURN_IF_ERROR(
+        visit({SeqFromKey(it->key().ToStringView()), it->value().ToStringView()}));
   }
   return FromRocks(it->status(), "reading events");
 }
 
 Status Ledger::CountUncommittedEvents(uint64_t* count) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
   *count = 0;
   for (it->Seek(SeqKey(head_seq_ + 1)); it->Valid(); it->Next()) ++*count;
   return FromRocks(it->status(), "reading events");
@@ -452,19 +471,18 @@ Appender::~Appender() {
 }
 
 Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const {
-  for (const Event& staged : chunk_events_) {
-    if (staged.id == id) {
-      *seq = staged.seq;
-      *event = staged;
-      return Status::Ok();
-    }
+  if (auto staged = chunk_index_.find(std::string(id)); staged != chunk_index_.end()) {
+    *event = chunk_events_[staged->second];
+    *seq = event->seq;
+    return Status::Ok();
   }
   std::string value;
   rocksdb::Status status =
       ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->handles_[kIds], id, &value);
   if (status.IsNotFound()) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
-  if (value.size() != 8) return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  if (value.size() != 8)
+    return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
   const uint64_t found = SeqFromKey(value);
   if (found == 0 || found >= chunk_first_seq_) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(ledger_->ReadEventUnbounded(found, /*with_personal=*/true, event));
@@ -478,7 +496,8 @@ Status Appender::ReadEvent(uint64_t seq, Event* event) const {
     *event = chunk_events_[seq - chunk_first_seq_];
     return Status::Ok();
   }
-  if (seq == 0 || seq >= next_seq_) return Status::NotFound(fmt::format("no event with seq {}", seq));
+  if (seq == 0 || seq >= next_seq_)
+    return Status::NotFound(fmt::format("no event with seq {}", seq));
   return ledger_->ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
@@ -506,6 +525,7 @@ Status Appender::Append(Event* event) {
   chunk_->Put(handles[kIds], event->id, SeqKey(event->seq));
   prev_hash_ = ComputeSha256(bytes);
   ++next_seq_;
+  chunk_index_.emplace(event->id, chunk_events_.size());
   chunk_events_.push_back(*event);
   if (chunk_events_.size() >= kChunkEventsMax) return FlushChunk();
   return Status::Ok();
@@ -518,6 +538,7 @@ Status Appender::FlushChunk() {
   KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(chunk_.get(), false));
   chunk_->Clear();
   chunk_events_.clear();
+  chunk_index_.clear();
   chunk_first_seq_ = next_seq_;
   return Status::Ok();
 }
@@ -535,12 +556,20 @@ Status Appender::Commit(const StateChanges& state) {
   ledger_->head_hash_ = prev_hash_;
   chunk_->Clear();
   chunk_events_.clear();
+  chunk_index_.clear();
+  if (appended_count() >= kFlushAfterEvents) {
+    // The events are durable already (synced WAL); a failed flush only costs readers time.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    (void)ledger_->db_->Flush(flush, ledger_->handles_);
+  }
   return Status::Ok();
 }
 
 void Appender::Abort() {
   chunk_->Clear();
   chunk_events_.clear();
+  chunk_index_.clear();
   // What was written ahead is invisible already; removing it now saves the next writer the work.
   // If this fails, the next OpenForWrite() removes it.
   if (wrote_ahead_) (void)ledger_->RemoveUncommittedEvents();

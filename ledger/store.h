@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -160,6 +161,7 @@ class Appender {
   Sha256 prev_hash_;
   std::unique_ptr<rocksdb::WriteBatch> chunk_;
   std::vector<Event> chunk_events_;  // the staged chunk, for lookups before it is written
+  std::unordered_map<std::string, size_t> chunk_index_;  // id -> position in chunk_events_
   uint64_t chunk_first_seq_;
   bool wrote_ahead_ = false;
   bool committed_ = false;

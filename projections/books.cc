@@ -10,7 +10,9 @@ namespace kasse {
 
 namespace {
 
-std::string ClosedKey(int32_t year) { return fmt::format("closed/{:04}", year); }
+std::string ClosedKey(int32_t year) {
+  return fmt::format("closed/{:04}", year);
+}
 
 }  // namespace
 
@@ -55,12 +57,12 @@ Status Books::AddMoneyEvent(const Event& event) {
     return Status::Rejected(
         fmt::format("field \"category\": \"{}\" is not a category of the chart", category));
   }
-  const Direction wanted = std::holds_alternative<ExpensePaid>(event.body) ? Direction::kExpense
-                                                                            : Direction::kIncome;
+  const Direction wanted =
+      std::holds_alternative<ExpensePaid>(event.body) ? Direction::kExpense : Direction::kIncome;
   if (info->direction != wanted) {
-    return Status::Rejected(fmt::format("field \"category\": \"{}\" is an {} category, not an {} one",
-                                        category, DirectionName(info->direction),
-                                        DirectionName(wanted)));
+    return Status::Rejected(
+        fmt::format("field \"category\": \"{}\" is an {} category, not an {} one", category,
+                    DirectionName(info->direction), DirectionName(wanted)));
   }
   std::string member;
   if (auto* dues = std::get_if<DuesPaid>(&event.body)) member = dues->member;
@@ -87,7 +89,8 @@ Status Books::AddReversal(const Event& event, const EntryReversed& body,
   if (!MoneyAmountCents(original.body)) {
     return Status::Rejected(fmt::format(
         "field \"reverses\": \"{}\" is a {} event; only money events (dues, donations, income, "
-        "expenses) can be reversed", body.reverses, TypeName(TypeOf(original.body))));
+        "expenses) can be reversed",
+        body.reverses, TypeName(TypeOf(original.body))));
   }
   std::string value;
   bool reversed = false;
@@ -98,12 +101,11 @@ Status Books::AddReversal(const Event& event, const EntryReversed& body,
         fmt::format("field \"reverses\": \"{}\" is already reversed", body.reverses));
   }
   if (event.date < original.date) {
-    return Status::Rejected(fmt::format(
-        "field \"date\": a reversal cannot be dated before the entry it reverses ({})",
-        FormatDate(original.date)));
+    return Status::Rejected(
+        fmt::format("field \"date\": a reversal cannot be dated before the entry it reverses ({})",
+                    FormatDate(original.date)));
   }
-  KASSE_RETURN_IF_ERROR(
-      FoldReversal(cache_, event, original, CategoryOfMoneyEvent(original.body)));
+  KASSE_RETURN_IF_ERROR(FoldReversal(cache_, event, original, CategoryOfMoneyEvent(original.body)));
   cache_.Put(key, EncodeInt64s({static_cast<int64_t>(event.seq)}));
   return Status::Ok();
 }
@@ -116,9 +118,9 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
     return Status::Rejected(fmt::format("field \"year\": {} is already closed", body.year));
   }
   if (event.date.year <= body.year) {
-    return Status::Rejected(fmt::format(
-        "field \"date\": the year {} can be closed only after it has ended (date {})", body.year,
-        FormatDate(event.date)));
+    return Status::Rejected(
+        fmt::format("field \"date\": the year {} can be closed only after it has ended (date {})",
+                    body.year, FormatDate(event.date)));
   }
   cache_.Put(ClosedKey(body.year), EncodeInt64s({static_cast<int64_t>(event.seq)}));
   return Status::Ok();
@@ -150,12 +152,12 @@ Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
   auto next = fresh.begin();
   KASSE_RETURN_IF_ERROR(ledger.ForEachState("", [&](std::string_view key, std::string_view value) {
     if (next == fresh.end() || key < next->first) {
-      return Status::Corruption(fmt::format(
-          "stored projection key \"{}\" does not come out of a fresh replay", key));
+      return Status::Corruption(
+          fmt::format("stored projection key \"{}\" does not come out of a fresh replay", key));
     }
     if (next->first < key) {
-      return Status::Corruption(fmt::format(
-          "projection key \"{}\" of a fresh replay is not stored", next->first));
+      return Status::Corruption(
+          fmt::format("projection key \"{}\" of a fresh replay is not stored", next->first));
     }
     if (next->second != value) {
       return Status::Corruption(

@@ -32,37 +32,45 @@ struct DayChange {
   int64_t delta;
 };
 
+void PutLittleEndian(std::string* bytes, uint64_t value, size_t size) {
+  for (size_t i = 0; i < size; ++i) bytes->push_back(static_cast<char>(value >> (8 * i) & 0xff));
+}
+
+uint64_t GetLittleEndian(std::string_view bytes, size_t offset, size_t size) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < size; ++i) {
+    value |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[offset + i])) << (8 * i);
+  }
+  return value;
+}
+
 std::string EncodeTimeline(const std::vector<TimelineEntry>& timeline) {
   std::string bytes;
+  bytes.reserve(timeline.size() * kEntrySize);
   for (const TimelineEntry& entry : timeline) {
-    std::string fixed = EncodeInt64s({entry.date_yyyymmdd, static_cast<int64_t>(entry.seq)});
-    bytes.append(fixed, 0, 4);  // the date fits in 4 bytes
-    bytes.append(fixed, 8, 8);
+    PutLittleEndian(&bytes, static_cast<uint32_t>(entry.date_yyyymmdd), 4);
+    PutLittleEndian(&bytes, entry.seq, 8);
     bytes.push_back(static_cast<char>(entry.op));
-    bytes.push_back(static_cast<char>(entry.kind_changes ? 0x80 | static_cast<uint8_t>(entry.kind)
-                                                         : static_cast<uint8_t>(entry.kind)));
+    const uint8_t kind = static_cast<uint8_t>(entry.kind);
+    bytes.push_back(static_cast<char>(entry.kind_changes ? 0x80 | kind : kind));
   }
   return bytes;
 }
 
 Status DecodeTimeline(std::string_view member, std::string_view bytes,
                       std::vector<TimelineEntry>* timeline) {
-  const Status damaged =
-      Status::Corruption(fmt::format("stored timeline of member \"{}\" is damaged", member));
-  if (bytes.size() % kEntrySize != 0) return damaged;
+  auto damaged = [member]() {
+    return Status::Corruption(fmt::format("stored timeline of member \"{}\" is damaged", member));
+  };
+  if (bytes.size() % kEntrySize != 0) return damaged();
   timeline->clear();
   for (size_t offset = 0; offset < bytes.size(); offset += kEntrySize) {
-    std::string date_bytes(bytes.substr(offset, 4));
-    date_bytes.append(4, static_cast<char>(date_bytes[3] & 0x80 ? 0xff : 0));
-    std::vector<int64_t> date, seq;
-    DecodeInt64s(date_bytes, 1, &date);
-    DecodeInt64s(bytes.substr(offset + 4, 8), 1, &seq);
     const uint8_t op = static_cast<uint8_t>(bytes[offset + 12]);
     const uint8_t kind = static_cast<uint8_t>(bytes[offset + 13]);
-    if (op > 2 || (kind & 0x7f) > 1) return damaged;
-    timeline->push_back({static_cast<int32_t>(date[0]), static_cast<uint64_t>(seq[0]),
-                         static_cast<Op>(op), static_cast<MemberKind>(kind & 0x7f),
-                         (kind & 0x80) != 0});
+    if (op > 2 || (kind & 0x7f) > 1) return damaged();
+    timeline->push_back({static_cast<int32_t>(GetLittleEndian(bytes, offset, 4)),
+                         GetLittleEndian(bytes, offset + 4, 8), static_cast<Op>(op),
+                         static_cast<MemberKind>(kind & 0x7f), (kind & 0x80) != 0});
   }
   return Status::Ok();
 }
@@ -82,9 +90,9 @@ Status DeriveDayChanges(const std::string& member, const std::vector<TimelineEnt
     switch (entry.op) {
       case Op::kJoined:
         if (active) {
-          return Status::Rejected(fmt::format(
-              "field \"member\": \"{}\" is already an active member on {}", member,
-              FormatDate(date)));
+          return Status::Rejected(
+              fmt::format("field \"member\": \"{}\" is already an active member on {}", member,
+                          FormatDate(date)));
         }
         active = ever_joined = true;
         kind = entry.kind;
@@ -93,8 +101,8 @@ Status DeriveDayChanges(const std::string& member, const std::vector<TimelineEnt
         break;
       case Op::kChanged:
         if (!ever_joined) {
-          return Status::Rejected(fmt::format(
-              "field \"member\": \"{}\" has not joined by {}", member, FormatDate(date)));
+          return Status::Rejected(fmt::format("field \"member\": \"{}\" has not joined by {}",
+                                              member, FormatDate(date)));
         }
         if (entry.kind_changes && active && entry.kind != kind) {
           changes->push_back({entry.date_yyyymmdd, k, -1});
@@ -116,7 +124,9 @@ Status DeriveDayChanges(const std::string& member, const std::vector<TimelineEnt
   return Status::Ok();
 }
 
-std::string DayKey(int32_t date_yyyymmdd) { return fmt::format("{}{:08}", kDayPrefix, date_yyyymmdd); }
+std::string DayKey(int32_t date_yyyymmdd) {
+  return fmt::format("{}{:08}", kDayPrefix, date_yyyymmdd);
+}
 
 Status ApplyDayChanges(StateCache& cache, const std::vector<DayChange>& changes, int64_t sign) {
   for (const DayChange& change : changes) {

@@ -15,7 +15,9 @@ namespace {
 constexpr char kPrefix[] = "statement/";
 constexpr char kDetailSeparator = '\x1f';
 
-std::string YearPrefix(int32_t year) { return fmt::format("{}{:04}/", kPrefix, year); }
+std::string YearPrefix(int32_t year) {
+  return fmt::format("{}{:04}/", kPrefix, year);
+}
 
 std::string DetailOf(const EventBody& body) {
   if (auto* dues = std::get_if<DuesPaid>(&body)) {
@@ -113,8 +115,8 @@ Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement) {
       }
       line.bookings += detail.bookings;
     }
-    SphereTotals& totals = category.direction == Direction::kIncome ? statement->income
-                                                                    : statement->expenses;
+    SphereTotals& totals =
+        category.direction == Direction::kIncome ? statement->income : statement->expenses;
     KASSE_RETURN_IF_ERROR(AddTotals(&totals, category.sphere, line.amount_cents));
     const int64_t signed_cents =
         category.direction == Direction::kIncome ? line.amount_cents : -line.amount_cents;
@@ -122,8 +124,10 @@ Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement) {
     statement->lines.push_back(std::move(line));
   }
   if (!booked.empty()) {
-    return Status::Corruption(fmt::format("the statement of {} has bookings in \"{}\", which the "
-                                          "chart does not define", year, booked.begin()->first));
+    return Status::Corruption(
+        fmt::format("the statement of {} has bookings in \"{}\", which the "
+                    "chart does not define",
+                    year, booked.begin()->first));
   }
   std::stable_sort(statement->lines.begin(), statement->lines.end(),
                    [](const StatementLine& a, const StatementLine& b) {
