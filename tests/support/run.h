@@ -1,0 +1,39 @@
+// Test support: run the real kasse binary and work in a temporary folder.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kasse::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the kasse binary with `args` (no shell), feeding `input` on stdin. The environment has
+// KASSE_DB and KASSE_USER cleared so only the arguments count.
+RunResult RunKasse(const std::vector<std::string>& args, const std::string& input = "");
+
+// A fresh temporary directory, removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path()/name
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+// The source tree's file, e.g. "examples/next-ev-2022.jsonl".
+std::string SourcePath(const std::string& relative);
+
+}  // namespace kasse::test

@@ -1,0 +1,206 @@
+// The stored event format: round trips, refusal of damage, and the golden fixture that pins the
+// bytes. If GoldenFixture fails, the stored format changed: old ledgers would no longer verify.
+// Do not regenerate the fixture to make it pass; bump the class or envelope version instead, keep
+// the old decoding, and add a new fixture beside the old one (schemas/STORAGE.md).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "ledger/codec.h"
+#include "ledger/hash.h"
+#include "tests/support/run.h"
+
+namespace kasse {
+namespace {
+
+Event Base(std::string id, EventBody body) {
+  Event event;
+  event.id = std::move(id);
+  event.date = Date{2022, 3, 1};
+  event.document = "B-2022-017";
+  event.note = "Notiz";
+  event.body = std::move(body);
+  event.recorded_at_unix_ms = 1669852800123;
+  event.recorded_by = "kassenwart";
+  return event;
+}
+
+// One event of every type, with every optional field used somewhere.
+std::vector<Event> FixtureEvents() {
+  std::vector<Event> events = {
+      Base("c1", CategoryDefined{"Hardware", Direction::kExpense, Sphere::kIdeal,
+                                 "Ausgaben für Satzungszwecke"}),
+      Base("m1", MemberJoined{"M-0001", MemberKind::kInstitutional}),
+      Base("m2", MemberChanged{"M-0001", MemberKind::kPersonal}),
+      Base("m3", MemberLeft{"M-0001", "Umzug"}),
+      Base("d1", DuesPaid{"M-0001", 60000, 2022, 2025}),
+      Base("s1", DonationReceived{9000000, DonationKind::kInKind, "M-0001"}),
+      Base("i1", IncomeReceived{"Zinsen", 1250}),
+      Base("e1", ExpensePaid{"Hardware", 12990, "Projekt X"}),
+      Base("r1", EntryReversed{"e1", "doppelt gebucht"}),
+      Base("y1", YearClosed{2022}),
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].seq = i + 1;
+    if (i == 1 || i == 5) {  // events with personal data carry a subject and digest
+      events[i].subject = "m:M-0001";
+      for (size_t b = 0; b < 32; ++b)
+        events[i].personal_digest[b] = static_cast<uint8_t>(b * 7 + i);
+    }
+  }
+  return events;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (char c : bytes) {
+    hex += kDigits[static_cast<uint8_t>(c) >> 4];
+    hex += kDigits[static_cast<uint8_t>(c) & 0x0f];
+  }
+  return hex;
+}
+
+// The fixture: one line per event, the stored bytes in hex, chained from the zero hash.
+std::string EncodeFixture() {
+  std::string lines;
+  Sha256 prev{};
+  for (const Event& event : FixtureEvents()) {
+    const std::string bytes = EncodeEvent(event, prev);
+    lines += Hex(bytes) + "\n";
+    prev = ComputeSha256(bytes);
+  }
+  return lines;
+}
+
+std::string Unhex(std::string_view hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return bytes;
+}
+
+const char kFixturePath[] = "tests/golden/events-v1.hex";
+
+TEST(Codec, RoundTripsEveryType) {
+  Sha256 prev{};
+  prev[0] = 0xab;
+  for (const Event& event : FixtureEvents()) {
+    const std::string bytes = EncodeEvent(event, prev);
+    Event decoded;
+    Sha256 decoded_prev;
+    ASSERT_TRUE(DecodeEvent(bytes, &decoded, &decoded_prev).ok()) << event.id;
+    EXPECT_TRUE(SameClientContent(event, decoded)) << event.id;
+    EXPECT_EQ(decoded.seq, event.seq);
+    EXPECT_EQ(decoded.recorded_at_unix_ms, event.recorded_at_unix_ms);
+    EXPECT_EQ(decoded.recorded_by, event.recorded_by);
+    EXPECT_EQ(decoded.subject, event.subject);
+    EXPECT_EQ(decoded.personal_digest, event.personal_digest);
+    EXPECT_EQ(decoded_prev, prev);
+  }
+}
+
+TEST(Codec, KeepsPersonalDataOutOfTheChainedBytes) {
+  Event event = FixtureEvents()[1];
+  event.personal = "Erika Mustermann";
+  const std::string bytes = EncodeEvent(event, Sha256{});
+  EXPECT_EQ(bytes.find("Erika"), std::string::npos);
+}
+
+TEST(Codec, GoldenFixture) {
+  const std::string path = test::SourcePath(kFixturePath);
+  if (std::getenv("KASSE_WRITE_GOLDEN") != nullptr) test::WriteFile(path, EncodeFixture());
+  const std::string golden = test::ReadFile(path);
+  ASSERT_FALSE(golden.empty()) << "missing " << path;
+  EXPECT_EQ(EncodeFixture(), golden) << "the stored event format changed";
+  // Every future version must decode these bytes to the same events.
+  std::istringstream lines(golden);
+  std::string line;
+  const std::vector<Event> expected = FixtureEvents();
+  size_t index = 0;
+  Sha256 prev{};
+  while (std::getline(lines, line)) {
+    ASSERT_LT(index, expected.size());
+    const std::string bytes = Unhex(line);
+    Event decoded;
+    Sha256 decoded_prev;
+    ASSERT_TRUE(DecodeEvent(bytes, &decoded, &decoded_prev).ok()) << "line " << index + 1;
+    EXPECT_TRUE(SameClientContent(decoded, expected[index])) << "line " << index + 1;
+    EXPECT_EQ(decoded_prev, prev) << "line " << index + 1;
+    prev = ComputeSha256(bytes);
+    ++index;
+  }
+  EXPECT_EQ(index, expected.size());
+}
+
+TEST(Codec, RefusesDamage) {
+  const std::string bytes = EncodeEvent(FixtureEvents()[7], Sha256{});
+  Event decoded;
+  Sha256 prev;
+  EXPECT_EQ(DecodeEvent(bytes.substr(0, 20), &decoded, &prev).code(), Status::Code::kCorruption);
+  std::string bad_magic = bytes;
+  bad_magic[0] = 'x';
+  EXPECT_EQ(DecodeEvent(bad_magic, &decoded, &prev).code(), Status::Code::kCorruption);
+  std::string bad_type = bytes;
+  bad_type[5] = 99;
+  EXPECT_NE(DecodeEvent(bad_type, &decoded, &prev).message().find("unknown type"),
+            std::string::npos);
+  std::string truncated = bytes.substr(0, bytes.size() - 3);
+  EXPECT_EQ(DecodeEvent(truncated, &decoded, &prev).code(), Status::Code::kCorruption);
+  std::string longer = bytes + "x";
+  EXPECT_EQ(DecodeEvent(longer, &decoded, &prev).code(), Status::Code::kCorruption);
+}
+
+TEST(Codec, RefusesANewerSchemaVersion) {
+  std::string bytes = EncodeEvent(FixtureEvents()[7], Sha256{});
+  bytes[7] = 2;  // schema version 2 of expense.paid, which this build does not know
+  Event decoded;
+  Sha256 prev;
+  const Status status = DecodeEvent(bytes, &decoded, &prev);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_NE(status.message().find("newer"), std::string::npos) << status.message();
+}
+
+TEST(Codec, RefusesANewerBoostClassVersionInsideThePayload) {
+  // Boost 1.74 writes, before StoredHeader's fields, its class info: a 1-byte tracking flag, then
+  // the class version as a 4-byte little-endian number (pinned by the golden fixture). Boost itself
+  // would load a newer version silently; serialize() must refuse it.
+  const std::string bytes = EncodeEvent(FixtureEvents()[7], Sha256{});
+  const size_t version_offset = kEnvelopeHeaderSize + 1;
+  ASSERT_EQ(bytes[version_offset], 1) << "the header's class version is no longer where expected";
+  std::string newer = bytes;
+  newer[version_offset] = 2;
+  Event decoded;
+  Sha256 prev;
+  const Status status = DecodeEvent(newer, &decoded, &prev);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_NE(status.message().find("class version"), std::string::npos) << status.message();
+}
+
+TEST(Personal, DigestCoversSaltAndText) {
+  const uint8_t salt_a[kPersonalSaltSize] = {1};
+  const uint8_t salt_b[kPersonalSaltSize] = {2};
+  const std::string a = EncodePersonal("Erika", salt_a);
+  EXPECT_NE(PersonalDigest(a), PersonalDigest(EncodePersonal("Erika", salt_b)));
+  EXPECT_NE(PersonalDigest(a), PersonalDigest(EncodePersonal("Erikb", salt_a)));
+  std::string text;
+  ASSERT_TRUE(DecodePersonal(a, &text).ok());
+  EXPECT_EQ(text, "Erika");
+  EXPECT_FALSE(DecodePersonal("short", &text).ok());
+}
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(HexOf(ComputeSha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexOf(ComputeSha256("ab", "c")), HexOf(ComputeSha256("abc")));
+  Sha256 parsed;
+  EXPECT_TRUE(Sha256FromHex(HexOf(ComputeSha256("abc")), &parsed));
+  EXPECT_EQ(parsed, ComputeSha256("abc"));
+  EXPECT_FALSE(Sha256FromHex("xyz", &parsed));
+}
+
+}  // namespace
+}  // namespace kasse
