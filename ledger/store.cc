@@ -283,6 +283,7 @@ Status Ledger::RemoveUncommittedEvents() {
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
   rocksdb::WriteBatch batch;
   uint64_t last_seq = 0;
+  size_t batched_events = 0;
   for (it->Seek(SeqKey(head_seq_ + 1)); it->Valid(); it->Next()) {
     last_seq = SeqFromKey(it->key().ToStringView());
     Event event;
@@ -291,8 +292,16 @@ Status Ledger::RemoveUncommittedEvents() {
     // because FindId checks that the event it points to carries the id.
     if (DecodeEvent(it->value().ToStringView(), &event, &prev_hash).ok()) {
       batch.Delete(handles_[kIds], event.id);
-      if (!event.subject.empty())
+      if (!event.subject.empty()) {
         batch.Delete(handles_[kPersonal], PersonalKey(event.subject, last_seq));
+      }
+    }
+    // In chunks, so that removing a huge import keeps memory bounded. Unsynced is enough: the
+    // events stay until the last, synced write, so a crash here only leaves work for next time.
+    if (++batched_events == kChunkEventsMax) {
+      KASSE_RETURN_IF_ERROR(WriteSynced(&batch, false));
+      batch.Clear();
+      batched_events = 0;
     }
   }
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "scanning for an unfinished import"));
