@@ -77,24 +77,26 @@ Status RunLog(const GlobalOptions& options, const LogFilter& filter, bool json) 
     KASSE_RETURN_IF_ERROR(ParseDate(filter.to, &to).WithContext("option --to"));
   std::unique_ptr<Ledger> ledger;
   KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &ledger));
-  return ledger->ForEachEvent(1, /*with_personal=*/true, [&](const Ledger::EventRecord& record) {
-    const Event& event = record.event;
-    if (!filter.type.empty() && TypeOf(event.body) != type) return Status::Ok();
-    if (!filter.member.empty() && MemberOf(event.body) != filter.member) return Status::Ok();
-    if (event.date < from || to < event.date) return Status::Ok();
-    if (json) {
-      const Sha256 hash = ComputeSha256(record.stored_bytes);
-      fmt::print("{}\n", EventToJson(event, record.prev_hash, hash).dump());
-      return Status::Ok();
-    }
-    const std::optional<int64_t> amount = MoneyAmountCents(event.body);
-    const bool reversal = std::holds_alternative<EntryReversed>(event.body);
-    fmt::print("{:>6}  {}  {:<17}  {:>14}  {}  [{}{}]\n", event.seq, FormatDate(event.date),
-               TypeName(TypeOf(event.body)),
-               amount ? FormatAmountGerman(*amount) : (reversal ? "Storno" : ""), Summary(event),
-               event.id, event.document.empty() ? "" : ", Beleg " + event.document);
-    return Status::Ok();
-  });
+  return ledger->ForEachEvent(
+      1, UINT64_MAX, /*with_personal=*/true, [&](const Ledger::EventRecord& record) {
+        const Event& event = record.event;
+        if (!filter.type.empty() && TypeOf(event.body) != type) return Status::Ok();
+        if (!filter.member.empty() && MemberOf(event.body) != filter.member) return Status::Ok();
+        if (event.date < from || to < event.date) return Status::Ok();
+        if (json) {
+          const Sha256 hash = ComputeSha256(record.stored_bytes);
+          fmt::print("{}\n", EventToJson(event, record.prev_hash, hash).dump());
+          return Status::Ok();
+        }
+        const std::optional<int64_t> amount = MoneyAmountCents(event.body);
+        const bool reversal = std::holds_alternative<EntryReversed>(event.body);
+        fmt::print("{:>6}  {}  {:<17}  {:>14}  {}  [{}{}]\n", event.seq, FormatDate(event.date),
+                   TypeName(TypeOf(event.body)),
+                   amount ? FormatAmountGerman(*amount) : (reversal ? "Storno" : ""),
+                   Summary(event), event.id,
+                   event.document.empty() ? "" : ", Beleg " + event.document);
+        return Status::Ok();
+      });
 }
 
 }  // namespace

@@ -1,15 +1,99 @@
-// kasse report members|spending|statement: read the stored projections, never the whole log.
+// kasse report members|spending|statement. Normally they read the stored projections (a few keys,
+// never the whole log). With --at-seq or --known-at (what had been recorded by then) or, for the
+// yearly reports, --as-of (what had been booked by then), they replay the log up to that point
+// instead, streaming, and report from the replayed state.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
 #include "cli/report_format.h"
+#include "ledger/json_event.h"
 #include "projections/books.h"
 
 namespace kasse::cli {
 
 namespace {
+
+struct ReportFlags {
+  std::string year;
+  std::string as_of;
+  std::string at_seq;
+  std::string known_at;
+  bool json = false;
+};
+
+// The projection state a report reads: stored, or replayed up to a point in history.
+struct ReportState {
+  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<Books> replayed;
+  StateView view;
+  HistoryCut cut;
+  bool is_replay = false;
+};
+
+Status ParseCut(const ReportFlags& flags, bool as_of_cuts_bookings, const Ledger& ledger,
+                HistoryCut* cut, bool* needs_replay) {
+  *cut = HistoryCut();
+  *needs_replay = false;
+  if (!flags.at_seq.empty()) {
+    try {
+      size_t used = 0;
+      cut->last_seq = std::stoull(flags.at_seq, &used);
+      if (used != flags.at_seq.size() || cut->last_seq == 0) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      return Status::InvalidInput(
+          fmt::format("option --at-seq: \"{}\" is not a sequence number from 1", flags.at_seq));
+    }
+    *needs_replay = true;
+  }
+  if (!flags.known_at.empty()) {
+    int64_t unix_ms = 0;
+    KASSE_RETURN_IF_ERROR(
+        ParseTimestamp(flags.known_at, &unix_ms).WithContext("option --known-at"));
+    uint64_t last_seq = 0;
+    KASSE_RETURN_IF_ERROR(ledger.LastSeqRecordedBy(unix_ms, &last_seq));
+    cut->last_seq = std::min(cut->last_seq, last_seq);
+    *needs_replay = true;
+  }
+  if (as_of_cuts_bookings && !flags.as_of.empty()) {
+    Date as_of;
+    KASSE_RETURN_IF_ERROR(ParseDate(flags.as_of, &as_of).WithContext("option --as-of"));
+    cut->booked_by_yyyymmdd = as_of.yyyymmdd();
+    *needs_replay = true;
+  }
+  return Status::Ok();
+}
+
+Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
+                       bool as_of_cuts_bookings, ReportState* state) {
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &state->ledger));
+  KASSE_RETURN_IF_ERROR(
+      ParseCut(flags, as_of_cuts_bookings, *state->ledger, &state->cut, &state->is_replay));
+  if (!state->is_replay) {
+    state->view = StoredState(*state->ledger);
+    return Status::Ok();
+  }
+  state->replayed = std::make_unique<Books>(nullptr);
+  uint64_t count = 0;
+  KASSE_RETURN_IF_ERROR(Replay(*state->ledger, state->cut, state->replayed.get(), &count));
+  state->cut.last_seq = std::min(state->cut.last_seq, state->ledger->head_seq());
+  state->view = InMemoryState(state->replayed->entries());
+  return Status::Ok();
+}
+
+// Says which history a replayed report shows, so that a printout cannot be mistaken for today's.
+std::vector<StatementCheck> CutNotes(const ReportState& state) {
+  if (!state.is_replay) return {};
+  std::string message = fmt::format("Replayed history: events recorded up to seq {} of {}",
+                                    state.cut.last_seq, state.ledger->head_seq());
+  if (state.cut.booked_by_yyyymmdd != INT32_MAX) {
+    message +=
+        fmt::format(", booked on or before {}-{:02}-{:02}", state.cut.booked_by_yyyymmdd / 10000,
+                    state.cut.booked_by_yyyymmdd / 100 % 100, state.cut.booked_by_yyyymmdd % 100);
+  }
+  return {{"history_cut", "info", message + "."}};
+}
 
 Status ParseYearOption(const std::string& text, int32_t* year) {
   if (text.empty()) {
@@ -19,10 +103,11 @@ Status ParseYearOption(const std::string& text, int32_t* year) {
   return ParseYear(text, year).WithContext("option --year");
 }
 
-Status StatementChecks(const Ledger& ledger, const Statement& statement,
+Status StatementChecks(const ReportState& state, const Statement& statement,
                        std::vector<StatementCheck>* checks) {
+  *checks = CutNotes(state);
   bool closed = false;
-  KASSE_RETURN_IF_ERROR(IsYearClosed(ledger, statement.year, &closed));
+  KASSE_RETURN_IF_ERROR(IsYearClosed(state.view, statement.year, &closed));
   if (!closed) {
     checks->push_back({"year_open", "info",
                        fmt::format("The year {} is not closed: its figures can still change "
@@ -32,37 +117,52 @@ Status StatementChecks(const Ledger& ledger, const Statement& statement,
   return Status::Ok();
 }
 
-Status RunStatement(const GlobalOptions& options, const std::string& year_text, bool json,
-                    bool spending_only) {
+Status RunStatement(const GlobalOptions& options, const ReportFlags& flags, bool spending_only) {
   int32_t year = 0;
-  KASSE_RETURN_IF_ERROR(ParseYearOption(year_text, &year));
-  std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &ledger));
+  KASSE_RETURN_IF_ERROR(ParseYearOption(flags.year, &year));
+  ReportState state;
+  KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/true, &state));
   Statement statement;
-  KASSE_RETURN_IF_ERROR(ReadStatement(*ledger, year, &statement));
+  KASSE_RETURN_IF_ERROR(ReadStatement(state.view, year, &statement));
   if (spending_only) {
-    fmt::print("{}", json ? SpendingJson(statement).dump(2) + "\n"
-                          : SpendingText(statement, ledger->name()));
+    fmt::print("{}", flags.json ? SpendingJson(statement).dump(2) + "\n"
+                                : SpendingText(statement, state.ledger->name()));
     return Status::Ok();
   }
   std::vector<StatementCheck> checks;
-  KASSE_RETURN_IF_ERROR(StatementChecks(*ledger, statement, &checks));
-  fmt::print("{}", json ? StatementJson(statement, checks).dump(2) + "\n"
-                        : StatementText(statement, ledger->name(), checks));
+  KASSE_RETURN_IF_ERROR(StatementChecks(state, statement, &checks));
+  fmt::print("{}", flags.json ? StatementJson(statement, checks).dump(2) + "\n"
+                              : StatementText(statement, state.ledger->name(), checks));
   return Status::Ok();
 }
 
-Status RunMembers(const GlobalOptions& options, const std::string& as_of_text, bool json) {
+Status RunMembers(const GlobalOptions& options, const ReportFlags& flags) {
   Date as_of = Today();
-  if (!as_of_text.empty()) {
-    KASSE_RETURN_IF_ERROR(ParseDate(as_of_text, &as_of).WithContext("option --as-of"));
+  if (!flags.as_of.empty()) {
+    KASSE_RETURN_IF_ERROR(ParseDate(flags.as_of, &as_of).WithContext("option --as-of"));
   }
-  std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &ledger));
+  ReportState state;
+  KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/false, &state));
   MemberCounts counts;
-  KASSE_RETURN_IF_ERROR(ReadMemberCounts(*ledger, as_of, &counts));
-  fmt::print("{}", json ? MembersJson(counts).dump(2) + "\n" : MembersText(counts, ledger->name()));
+  KASSE_RETURN_IF_ERROR(ReadMemberCounts(state.view, as_of, &counts));
+  if (flags.json) {
+    nlohmann::ordered_json json = MembersJson(counts);
+    if (state.is_replay) json["at_seq"] = state.cut.last_seq;
+    fmt::print("{}\n", json.dump(2));
+  } else {
+    fmt::print("{}", MembersText(counts, state.ledger->name()));
+    for (const StatementCheck& note : CutNotes(state)) fmt::print("\n[info] {}\n", note.message);
+  }
   return Status::Ok();
+}
+
+void AddHistoryOptions(CLI::App* command, ReportFlags& flags) {
+  command->add_option("--at-seq", flags.at_seq,
+                      "report the books as recorded up to this event (replays the log)");
+  command->add_option("--known-at", flags.known_at,
+                      "report what had been recorded by this time, e.g. 2023-03-31T18:00:00Z "
+                      "(replays the log)");
+  command->add_flag("--json", flags.json, "the contract's JSON");
 }
 
 }  // namespace
@@ -70,42 +170,45 @@ Status RunMembers(const GlobalOptions& options, const std::string& as_of_text, b
 void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   CLI::App* report = app.add_subcommand("report", "Reports from the stored projections");
   report->require_subcommand(1);
-
-  struct Flags {
-    std::string year;
-    std::string as_of;
-    bool json = false;
-  };
-  auto flags = std::make_shared<Flags>();
+  auto flags = std::make_shared<ReportFlags>();
 
   CLI::App* members = report->add_subcommand("members", "Member counts as of a date, by kind");
   members->add_option("--as-of", flags->as_of, "the day whose end counts (default: today)");
-  members->add_flag("--json", flags->json, "the contract's JSON");
-  members->footer("Example:\n  kasse report members --as-of 2022-12-31 --json");
+  AddHistoryOptions(members, *flags);
+  members->footer(
+      "Example:\n  kasse report members --as-of 2022-12-31 --json\n"
+      "  kasse report members --as-of 2022-12-31 --known-at 2023-01-15T12:00:00Z");
   members->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunMembers(options, flags->as_of, flags->json));
+    exit_code = Finish(RunMembers(options, *flags));
   });
 
   CLI::App* spending = report->add_subcommand("spending", "Spending by category in a year");
   spending->add_option("--year", flags->year, "the year (default: this year)");
-  spending->add_flag("--json", flags->json, "the contract's JSON");
-  spending->footer("Example:\n  kasse report spending --year 2022");
+  spending->add_option("--as-of", flags->as_of,
+                       "count only what was booked on or before this date (replays the log)");
+  AddHistoryOptions(spending, *flags);
+  spending->footer(
+      "Example:\n  kasse report spending --year 2022\n"
+      "  kasse report spending --year 2022 --as-of 2022-06-30");
   spending->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunStatement(options, flags->year, flags->json, /*spending_only=*/true));
+    exit_code = Finish(RunStatement(options, *flags, /*spending_only=*/true));
   });
 
   CLI::App* statement = report->add_subcommand(
       "statement", "The income/expense statement by the four spheres (A/B/C layout)");
   statement->add_option("--year", flags->year, "the year (default: this year)");
-  statement->add_flag("--json", flags->json, "the contract's JSON");
+  statement->add_option("--as-of", flags->as_of,
+                        "count only what was booked on or before this date (replays the log)");
+  AddHistoryOptions(statement, *flags);
   statement->footer(
       "Example:\n  kasse report statement --year 2022\n"
-      "  kasse report statement --year 2022 --json");
+      "  kasse report statement --year 2022 --json\n"
+      "  kasse report statement --year 2022 --at-seq 236   # as the board approved it");
   statement->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunStatement(options, flags->year, flags->json, /*spending_only=*/false));
+    exit_code = Finish(RunStatement(options, *flags, /*spending_only=*/false));
   });
 }
 

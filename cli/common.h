@@ -40,6 +40,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddLogCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddShowCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddVerifyAndReplayCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddRecordingCommands(app, options, exit_code);
   AddImportCommand(app, options, exit_code);
   AddLogCommand(app, options, exit_code);
+  AddShowCommand(app, options, exit_code);
   AddReportCommands(app, options, exit_code);
   AddVerifyAndReplayCommands(app, options, exit_code);
   try {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -359,6 +360,61 @@ std::string FormatTimestamp(int64_t unix_ms) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                      unix_ms % 1000);
+}
+
+Status ParseTimestamp(std::string_view text, int64_t* unix_ms) {
+  const Status invalid = Status::InvalidInput(fmt::format(
+      "\"{}\" is not a timestamp like 2023-03-31T18:00:00Z or a date like 2023-03-31", text));
+  Date date;
+  if (!ParseDate(text.substr(0, 10), &date).ok()) return invalid;
+  std::tm utc{};
+  utc.tm_year = date.year - 1900;
+  utc.tm_mon = date.month - 1;
+  utc.tm_mday = date.day;
+  if (text.size() == 10) {
+    *unix_ms = static_cast<int64_t>(timegm(&utc)) * 1000 + 86'399'999;
+    return Status::Ok();
+  }
+  auto two_digits = [&text](size_t at, int max, int* value) {
+    if (at + 2 > text.size() || !std::isdigit(static_cast<unsigned char>(text[at])) ||
+        !std::isdigit(static_cast<unsigned char>(text[at + 1]))) {
+      return false;
+    }
+    *value = (text[at] - '0') * 10 + (text[at + 1] - '0');
+    return *value <= max;
+  };
+  int hour = 0, minute = 0, second = 0;
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != ' ') || !two_digits(11, 23, &hour) ||
+      text[13] != ':' || !two_digits(14, 59, &minute) || text[16] != ':' ||
+      !two_digits(17, 59, &second)) {
+    return invalid;
+  }
+  size_t at = 19;
+  int64_t millis = 0;
+  if (text[at] == '.') {
+    int64_t scale = 100;
+    for (++at; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at) {
+      millis += (text[at] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int64_t offset_minutes = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
+    offset_minutes = 0;
+  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
+    int offset_hours = 0, offset_mins = 0;
+    if (!two_digits(at + 1, 23, &offset_hours) || !two_digits(at + 4, 59, &offset_mins)) {
+      return invalid;
+    }
+    offset_minutes = (text[at] == '+' ? 1 : -1) * (offset_hours * 60 + offset_mins);
+  } else {
+    return invalid;
+  }
+  utc.tm_hour = hour;
+  utc.tm_min = minute;
+  utc.tm_sec = second;
+  *unix_ms = (static_cast<int64_t>(timegm(&utc)) - offset_minutes * 60) * 1000 + millis;
+  return Status::Ok();
 }
 
 nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,

@@ -40,5 +40,8 @@ bool DonationKindFromName(std::string_view name, DonationKind* kind);
 
 // "2026-11-28T01:51:31.123Z".
 std::string FormatTimestamp(int64_t unix_ms);
+// Parses an RFC 3339 timestamp ("2023-03-31T18:00:00Z", "...T18:00:00.5+02:00") or a date
+// ("2023-03-31", meaning the end of that day, UTC).
+Status ParseTimestamp(std::string_view text, int64_t* unix_ms);
 
 }  // namespace kasse

@@ -374,12 +374,13 @@ Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
   return Status::Ok();
 }
 
-Status Ledger::ForEachEvent(uint64_t first_seq, bool with_personal,
+Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                             const EventVisitor& visit) const {
   if (first_seq == 0) first_seq = 1;
-  if (first_seq > head_seq_) return Status::Ok();
+  last_seq = std::min(last_seq, head_seq_);
+  if (first_seq > last_seq) return Status::Ok();
   rocksdb::ReadOptions options;
-  const std::string upper = SeqKey(head_seq_ + 1);
+  const std::string upper = SeqKey(last_seq + 1);
   rocksdb::Slice upper_slice(upper);
   options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
@@ -397,9 +398,26 @@ Status Ledger::ForEachEvent(uint64_t first_seq, bool with_personal,
     KASSE_RETURN_IF_ERROR(visit({event, prev_hash, it->value().ToStringView()}));
   }
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading events"));
-  if (expected_seq != head_seq_ + 1) {
+  if (expected_seq != last_seq + 1) {
     return Status::Corruption(fmt::format("event seq {} is missing", expected_seq));
   }
+  return Status::Ok();
+}
+
+Status Ledger::LastSeqRecordedBy(int64_t unix_ms, uint64_t* seq) const {
+  uint64_t low = 0;  // invariant: events 1..low were recorded by unix_ms
+  uint64_t high = head_seq_;
+  while (low < high) {
+    const uint64_t middle = low + (high - low + 1) / 2;
+    Event event;
+    KASSE_RETURN_IF_ERROR(ReadEventUnbounded(middle, /*with_personal=*/false, &event));
+    if (event.recorded_at_unix_ms <= unix_ms) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  *seq = low;
   return Status::Ok();
 }
 

@@ -76,15 +76,20 @@ class Ledger {
   // Finds the sequence number of client id `id`; NotFound when no recorded event has it.
   Status FindId(std::string_view id, uint64_t* seq) const;
 
-  // Decodes events first_seq..head_seq in order and calls `visit` for each; personal data is joined
-  // in only when `with_personal`. Stops at the first error of decoding or of `visit`.
+  // Decodes events first_seq..min(last_seq, head_seq) in order and calls `visit` for each; personal
+  // data is joined in only when `with_personal`. Stops at the first error of decoding or of
+  // `visit`.
   struct EventRecord {
     const Event& event;
     const Sha256& prev_hash;
     std::string_view stored_bytes;  // what the chain hashes
   };
   using EventVisitor = std::function<Status(const EventRecord& record)>;
-  Status ForEachEvent(uint64_t first_seq, bool with_personal, const EventVisitor& visit) const;
+  Status ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
+                      const EventVisitor& visit) const;
+  // The last seq recorded at or before `unix_ms` (0 when none). Recording times rise with seq
+  // unless the clock was set back; the search follows seq order.
+  Status LastSeqRecordedBy(int64_t unix_ms, uint64_t* seq) const;
 
   // For verify: visits the raw stored bytes of every key up to head_seq, in key order, without
   // interpreting them, so that gaps, swaps and damage are left for the caller to find.

@@ -10,9 +10,8 @@ namespace kasse {
 
 namespace {
 
-std::string ClosedKey(int32_t year) {
-  return fmt::format("closed/{:04}", year);
-}
+std::string ClosedKey(int32_t year) { return fmt::format("closed/{:04}", year); }
+std::string ReversedKey(const std::string& id) { return "reversed/" + id; }
 
 }  // namespace
 
@@ -94,7 +93,7 @@ Status Books::AddReversal(const Event& event, const EntryReversed& body,
   }
   std::string value;
   bool reversed = false;
-  const std::string key = "reversed/" + body.reverses;
+  const std::string key = ReversedKey(body.reverses);
   KASSE_RETURN_IF_ERROR(cache_.Get(key, &value, &reversed));
   if (reversed) {
     return Status::Rejected(
@@ -126,10 +125,13 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
   return Status::Ok();
 }
 
-Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
+Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count) {
   *events_count = 0;
-  return ledger.ForEachEvent(1, /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
+  const auto visit = [&](const Ledger::EventRecord& record) {
     const uint64_t seq = record.event.seq;
+    // The chart is structure, not a booking: a category counts from its recording on.
+    const bool is_booking = !std::holds_alternative<CategoryDefined>(record.event.body);
+    if (is_booking && record.event.date.yyyymmdd() > cut.booked_by_yyyymmdd) return Status::Ok();
     // Only events before this one existed when it was recorded.
     auto lookup = [&ledger, seq](std::string_view id, Event* found) {
       uint64_t found_seq = 0;
@@ -144,7 +146,8 @@ Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
     }
     ++*events_count;
     return Status::Ok();
-  });
+  };
+  return ledger.ForEachEvent(1, cut.last_seq, /*with_personal=*/false, visit);
 }
 
 Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
@@ -173,9 +176,23 @@ Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
   return Status::Ok();
 }
 
-Status IsYearClosed(const Ledger& ledger, int32_t year, bool* closed) {
+Status FindReversal(const StateView& state, const std::string& id, uint64_t* seq, bool* found) {
   std::string value;
-  Status status = ledger.GetState(ClosedKey(year), &value);
+  Status status = state.get(ReversedKey(id), &value);
+  *found = status.ok();
+  if (status.code() == Status::Code::kNotFound) return Status::Ok();
+  KASSE_RETURN_IF_ERROR(status);
+  std::vector<int64_t> fields;
+  if (!DecodeInt64s(value, 1, &fields)) {
+    return Status::Corruption(fmt::format("stored reversal of \"{}\" is damaged", id));
+  }
+  *seq = static_cast<uint64_t>(fields[0]);
+  return Status::Ok();
+}
+
+Status IsYearClosed(const StateView& state, int32_t year, bool* closed) {
+  std::string value;
+  Status status = state.get(ClosedKey(year), &value);
   *closed = status.ok();
   return status.code() == Status::Code::kNotFound ? Status::Ok() : status;
 }

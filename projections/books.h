@@ -41,14 +41,29 @@ class Books {
   StateCache cache_;
 };
 
-// Folds every event of `ledger` into fresh books, checking every rule again.
-Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count);
+// Which part of the history a replay folds: the events up to `last_seq` (what had been recorded
+// then) that are booked on or before `booked_by` (what had happened by then). Category
+// definitions are not bookings: they count whatever their date.
+struct HistoryCut {
+  uint64_t last_seq = UINT64_MAX;
+  int32_t booked_by_yyyymmdd = INT32_MAX;
+};
+
+// Folds the events of `ledger` within `cut` into fresh books, checking every rule again, in
+// bounded memory (the state of the projections, not the events, is held).
+Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count);
+inline Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
+  return Replay(ledger, HistoryCut(), books, events_count);
+}
 
 // Compares the stored projection state with `replayed` (from ReplayAll); Corruption naming the
 // first key that differs.
 Status CompareWithStored(const Ledger& ledger, const Books& replayed);
 
+// The seq of the reversal of the event with client id `id`; *found false when not reversed.
+Status FindReversal(const StateView& state, const std::string& id, uint64_t* seq, bool* found);
+
 // True when a year.closed event closed `year`.
-Status IsYearClosed(const Ledger& ledger, int32_t year, bool* closed);
+Status IsYearClosed(const StateView& state, int32_t year, bool* closed);
 
 }  // namespace kasse

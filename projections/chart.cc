@@ -89,10 +89,10 @@ Status FoldCategoryDefined(StateCache& cache, const Event& event, const Category
   return Status::Ok();
 }
 
-Status ReadChart(const Ledger& ledger, std::vector<CategoryInfo>* chart) {
+Status ReadChart(const StateView& state, std::vector<CategoryInfo>* chart) {
   chart->clear();
   KASSE_RETURN_IF_ERROR(
-      ledger.ForEachState(kPrefix, [chart](std::string_view key, std::string_view value) {
+      state.for_each(kPrefix, [chart](std::string_view key, std::string_view value) {
         CategoryInfo info;
         KASSE_RETURN_IF_ERROR(DecodeCategory(key.substr(sizeof(kPrefix) - 1), value, &info));
         chart->push_back(std::move(info));

@@ -36,6 +36,6 @@ Status LookupCategory(StateCache& cache, const std::string& name,
 Status FoldCategoryDefined(StateCache& cache, const Event& event, const CategoryDefined& body);
 
 // The whole chart of a ledger, in definition order.
-Status ReadChart(const Ledger& ledger, std::vector<CategoryInfo>* chart);
+Status ReadChart(const StateView& state, std::vector<CategoryInfo>* chart);
 
 }  // namespace kasse

@@ -202,12 +202,12 @@ Status MemberEverJoined(StateCache& cache, const std::string& member, bool* join
   return Status::Ok();
 }
 
-Status ReadMemberCounts(const Ledger& ledger, const Date& as_of, MemberCounts* counts) {
+Status ReadMemberCounts(const StateView& state, const Date& as_of, MemberCounts* counts) {
   *counts = MemberCounts();
   counts->as_of = as_of;
   const int32_t last = as_of.yyyymmdd();
   const int32_t year_start = as_of.year * 10000 + 101;
-  return ledger.ForEachState(kDayPrefix, [&](std::string_view key, std::string_view value) {
+  return state.for_each(kDayPrefix, [&](std::string_view key, std::string_view value) {
     const int32_t day = std::stoi(std::string(key.substr(sizeof(kDayPrefix) - 1)));
     if (day > last) return Status::Ok();  // keys sort by day; the rest are later too
     std::vector<int64_t> fields;

@@ -35,6 +35,6 @@ struct MemberCounts {
 };
 
 // Reads the counts as of the end of `as_of` from the stored projection.
-Status ReadMemberCounts(const Ledger& ledger, const Date& as_of, MemberCounts* counts);
+Status ReadMemberCounts(const StateView& state, const Date& as_of, MemberCounts* counts);
 
 }  // namespace kasse

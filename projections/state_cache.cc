@@ -37,6 +37,30 @@ StateChanges StateCache::Changes() const {
   return changes;
 }
 
+StateView StoredState(const Ledger& ledger) {
+  return {
+      [&ledger](std::string_view key, std::string* value) { return ledger.GetState(key, value); },
+      [&ledger](std::string_view prefix, const Ledger::StateVisitor& visit) {
+        return ledger.ForEachState(prefix, visit);
+      }};
+}
+
+StateView InMemoryState(const std::map<std::string, std::string>& entries) {
+  return {[&entries](std::string_view key, std::string* value) {
+            auto it = entries.find(std::string(key));
+            if (it == entries.end()) return Status::NotFound(std::string(key));
+            *value = it->second;
+            return Status::Ok();
+          },
+          [&entries](std::string_view prefix, const Ledger::StateVisitor& visit) {
+            for (auto it = entries.lower_bound(std::string(prefix));
+                 it != entries.end() && it->first.starts_with(prefix); ++it) {
+              KASSE_RETURN_IF_ERROR(visit(it->first, it->second));
+            }
+            return Status::Ok();
+          }};
+}
+
 std::string EncodeInt64s(const std::vector<int64_t>& values) {
   std::string bytes;
   bytes.reserve(values.size() * 8);

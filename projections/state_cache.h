@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -33,6 +34,18 @@ class StateCache {
   std::set<std::string> absent_;  // looked up in the ledger and not there
   std::set<std::string> dirty_;
 };
+
+// Read access to projection state, wherever it lives: stored in the ledger (what reports read
+// normally) or in memory after a replay up to a point in history (--at-seq, --known-at, --as-of).
+struct StateView {
+  // NotFound when the key is absent.
+  std::function<Status(std::string_view key, std::string* value)> get;
+  // Visits the keys that start with `prefix`, in key order.
+  std::function<Status(std::string_view prefix, const Ledger::StateVisitor& visit)> for_each;
+};
+StateView StoredState(const Ledger& ledger);
+// `entries` must outlive the view.
+StateView InMemoryState(const std::map<std::string, std::string>& entries);
 
 // Fixed-width little-endian int64 lists: the value format of counters and sums.
 std::string EncodeInt64s(const std::vector<int64_t>& values);

@@ -79,25 +79,24 @@ Status FoldReversal(StateCache& cache, const Event& reversal, const Event& origi
   return AddToLine(cache, reversal.date.year, category, DetailOf(original.body), -*amount_cents);
 }
 
-Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement) {
+Status ReadStatement(const StateView& state, int32_t year, Statement* statement) {
   *statement = Statement();
   statement->year = year;
   std::vector<CategoryInfo> chart;
-  KASSE_RETURN_IF_ERROR(ReadChart(ledger, &chart));
+  KASSE_RETURN_IF_ERROR(ReadChart(state, &chart));
   std::map<std::string, std::vector<StatementDetail>> booked;
   const std::string prefix = YearPrefix(year);
-  KASSE_RETURN_IF_ERROR(
-      ledger.ForEachState(prefix, [&](std::string_view key, std::string_view value) {
-        const std::string_view rest = key.substr(prefix.size());
-        const size_t separator = rest.find(kDetailSeparator);
-        std::vector<int64_t> fields;
-        if (separator == std::string_view::npos || !DecodeInt64s(value, 2, &fields)) {
-          return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
-        }
-        booked[std::string(rest.substr(0, separator))].push_back(
-            {std::string(rest.substr(separator + 1)), fields[0], fields[1]});
-        return Status::Ok();
-      }));
+  KASSE_RETURN_IF_ERROR(state.for_each(prefix, [&](std::string_view key, std::string_view value) {
+    const std::string_view rest = key.substr(prefix.size());
+    const size_t separator = rest.find(kDetailSeparator);
+    std::vector<int64_t> fields;
+    if (separator == std::string_view::npos || !DecodeInt64s(value, 2, &fields)) {
+      return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
+    }
+    booked[std::string(rest.substr(0, separator))].push_back(
+        {std::string(rest.substr(separator + 1)), fields[0], fields[1]});
+    return Status::Ok();
+  }));
   for (const CategoryInfo& category : chart) {
     StatementLine line;
     line.direction = category.direction;

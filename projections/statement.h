@@ -60,6 +60,6 @@ struct Statement {
 };
 
 // Reads the statement of `year` from the stored projection (a few keys, not the log).
-Status ReadStatement(const Ledger& ledger, int32_t year, Statement* statement);
+Status ReadStatement(const StateView& state, int32_t year, Statement* statement);
 
 }  // namespace kasse
