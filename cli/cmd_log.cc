@@ -58,7 +58,12 @@ std::string Summary(const Event& event) {
         } else if constexpr (std::is_same_v<T, EntryReversed>) {
           return fmt::format("reverses {}: {}", body.reverses, body.reason);
         } else {
-          return fmt::format("year {}", body.year);
+          if constexpr (std::is_same_v<T, YearClosed>) {
+            return fmt::format("year {}", body.year);
+          } else {
+            return fmt::format("{} sealed seq 1-{}, hash {}", who, body.covers_seq,
+                               HexOf(body.covers_hash));
+          }
         }
       },
       event.body);

@@ -131,12 +131,14 @@ void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
     if (status.ok()) {
       const std::vector<CategoryDefined> chart = DefaultChart();
       size_t next = 0;
-      const Date today = Today();
+      // The default chart applies to the whole history, and is the same in every ledger, so
+      // that a `log --json` export re-imports into a fresh ledger.
+      const Date chart_date{kYearMin, 1, 1};
       EventSource source = [&](Event* event, std::string* context, bool* done) {
         *done = next == chart.size();
         if (*done) return Status::Ok();
         event->id = fmt::format("init-category-{:02}", next + 1);
-        event->date = today;
+        event->date = chart_date;
         event->body = chart[next++];
         *context = "default chart";
         return Status::Ok();
@@ -300,6 +302,55 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
       });
 }
 
+void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
+  struct Flags {
+    std::string auditor;
+    CommonFlags common;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* command = app.add_subcommand(
+      "seal", "Record the auditors' seal over the history as it is now (audit.sealed)");
+  command->add_option("--auditor", flags->auditor, "the auditor's name")->required();
+  AddCommonFlags(command, flags->common);
+  command->footer(
+      "Write the printed seq and hash into the audit report; next year,\n"
+      "kasse verify --expect SEQ:HASH proves that nothing up to it has changed.\n"
+      "Example:\n  kasse seal --auditor \"Erika Prüfer\" --date 2023-03-31");
+  command->callback([&options, &exit_code, flags]() {
+    ResolveDefaults(&options);
+    std::unique_ptr<Ledger> ledger;
+    Status status = Ledger::OpenForWrite(options.db_path, &ledger);
+    nlohmann::json object;
+    if (status.ok() && ledger->head_seq() == 0) status = Status::Rejected("the ledger is empty");
+    if (status.ok()) status = StartObject("audit.sealed", "seal", flags->common, &object);
+    RecordSummary summary;
+    if (status.ok()) {
+      object["auditor"] = flags->auditor;
+      object["covers_seq"] = ledger->head_seq();
+      object["covers_hash"] = HexOf(ledger->head_hash());
+      Event event;
+      status = EventFromJson(object, &event).WithContext("command line");
+      bool given = false;
+      EventSource source = [&](Event* next, std::string* context, bool* done) {
+        *done = given;
+        *next = event;
+        *context = "command line";
+        given = true;
+        return Status::Ok();
+      };
+      if (status.ok()) status = RecordEvents(ledger.get(), options.user, source, false, &summary);
+    }
+    if (status.ok()) {
+      fmt::print("recorded audit.sealed seq {} id {}\nsealed: events 1-{}, hash {}\n",
+                 summary.last_seq, summary.last_id, object["covers_seq"].get<uint64_t>(),
+                 object["covers_hash"].get<std::string>());
+      fmt::print("check later with: kasse verify --expect {}:{}\n",
+                 object["covers_seq"].get<uint64_t>(), object["covers_hash"].get<std::string>());
+    }
+    exit_code = Finish(status);
+  });
+}
+
 void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   struct Flags {
     std::string file;
@@ -331,7 +382,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
       std::string line;
       while (true) {
         Status read = reader.Next(&line, done);
-        if (!read.ok()) return read.WithContext(shown);
+        if (!read.ok()) return read.WithContext(fmt::format("{}:{}", shown, reader.line_number()));
         if (*done) return Status::Ok();
         if (reader.line_number() == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
         const size_t first = line.find_first_not_of(" \t");

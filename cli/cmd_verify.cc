@@ -12,12 +12,47 @@ namespace kasse::cli {
 
 namespace {
 
-Status RunVerify(const GlobalOptions& options) {
+// "SEQ:HASH", as an auditor wrote it into last year's report.
+Status ParseExpectation(const std::string& text, AuditSealed* expected) {
+  const size_t colon = text.find(':');
+  const Status invalid = Status::InvalidInput(fmt::format(
+      "option --expect: \"{}\" is not SEQ:HASH, e.g. 236:9261c245...(64 hex digits)", text));
+  if (colon == std::string::npos || colon == 0 || colon > 19 ||
+      text.find_first_not_of("0123456789") != colon) {
+    return invalid;
+  }
+  expected->covers_seq = std::stoull(text.substr(0, colon));
+  if (!Sha256FromHex(text.substr(colon + 1), &expected->covers_hash)) return invalid;
+  return Status::Ok();
+}
+
+void PrintSeals(const Ledger& ledger, const ChainSummary& chain) {
+  for (const SealCheck& check : chain.seals) {
+    Event seal_event;
+    std::string auditor = "(erased)";
+    if (ledger.ReadEvent(check.seal_seq, &seal_event).ok() && seal_event.personal) {
+      auditor = *seal_event.personal;
+    }
+    fmt::print("seal seq {} of {} by {}: events 1-{} unchanged (hash {})\n", check.seal_seq,
+               FormatDate(check.date), auditor, check.seal.covers_seq,
+               HexOf(check.seal.covers_hash));
+  }
+}
+
+Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& expectations) {
+  std::vector<AuditSealed> expected(expectations.size());
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    KASSE_RETURN_IF_ERROR(ParseExpectation(expectations[i], &expected[i]));
+  }
   std::unique_ptr<Ledger> ledger;
   KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &ledger));
   ChainSummary chain;
   Status status = VerifyChain(*ledger, &chain);
   if (!status.ok()) return Status::Corruption("verify FAILED: " + status.message());
+  for (const AuditSealed& expectation : expected) {
+    status = CheckSeal(*ledger, expectation);
+    if (!status.ok()) return Status::Corruption("verify FAILED: --expect: " + status.message());
+  }
   Books replayed(nullptr);
   uint64_t replayed_count = 0;
   status = ReplayAll(*ledger, &replayed, &replayed_count);
@@ -32,6 +67,11 @@ Status RunVerify(const GlobalOptions& options) {
       "verify OK: {} events, hash chain intact, {} personal records match, projections "
       "equal a fresh replay\n",
       chain.events, chain.personal_records);
+  PrintSeals(*ledger, chain);
+  for (const AuditSealed& expectation : expected) {
+    fmt::print("expected: event seq {} has hash {}\n", expectation.covers_seq,
+               HexOf(expectation.covers_hash));
+  }
   if (chain.uncommitted_events > 0) {
     fmt::print(
         "note: {} events of an unfinished import lie above the head; they were never "
@@ -60,12 +100,16 @@ Status RunReplay(const GlobalOptions& options) {
 void AddVerifyAndReplayCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   CLI::App* verify = app.add_subcommand(
       "verify", "Check the whole ledger: hash chain, decoding, rules, projections");
+  auto expectations = std::make_shared<std::vector<std::string>>();
+  verify->add_option("--expect", *expectations,
+                     "SEQ:HASH from an earlier audit report: event SEQ must still have HASH");
   verify->footer(
       "Exit 0 and the head hash when sound; exit 1 naming the first bad event otherwise.\n"
-      "Example:\n  kasse verify");
-  verify->callback([&options, &exit_code]() {
+      "Example:\n  kasse verify\n  kasse verify --expect 236:9261c24564c024edd961cff45dec040d"
+      "14903051f100dc1c00fec9ec428749fd");
+  verify->callback([&options, &exit_code, expectations]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunVerify(options));
+    exit_code = Finish(RunVerify(options, *expectations));
   });
   CLI::App* replay = app.add_subcommand("replay", "Rebuild every projection from the event log");
   replay->footer("Example:\n  kasse replay");

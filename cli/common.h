@@ -38,6 +38,7 @@ int64_t NowUnixMs();
 // Registers the commands; each sets *exit_code when it runs.
 void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddLogCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddShowCommand(CLI::App& app, GlobalOptions& options, int& exit_code);

@@ -41,8 +41,8 @@ Status LineReader::Next(std::string* line, bool* done) {
     }
     scanned_bytes = end_ - begin_;
     if (scanned_bytes > line_bytes_max_ + 1) {
-      return Status::InvalidInput(
-          fmt::format("line {} is longer than {} bytes", line_number_ + 1, line_bytes_max_));
+      ++line_number_;
+      return Status::InvalidInput(fmt::format("the line is longer than {} bytes", line_bytes_max_));
     }
     if (!Refill()) {
       if (error_) return Status::IoError("cannot read the input");
@@ -58,8 +58,7 @@ Status LineReader::Next(std::string* line, bool* done) {
   ++line_number_;
   if (!line->empty() && line->back() == '\r') line->pop_back();
   if (line->size() > line_bytes_max_) {
-    return Status::InvalidInput(
-        fmt::format("line {} is longer than {} bytes", line_number_, line_bytes_max_));
+    return Status::InvalidInput(fmt::format("the line is longer than {} bytes", line_bytes_max_));
   }
   return Status::Ok();
 }

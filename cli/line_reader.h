@@ -17,7 +17,8 @@ class LineReader {
   LineReader(std::FILE* file, size_t line_bytes_max);
 
   // Reads the next line without its "\n" (and "\r"); *done at the end of the input.
-  // InvalidInput when a line is longer than the limit; IoError when reading fails.
+  // InvalidInput when a line is longer than the limit (line_number() is then that line's);
+  // IoError when reading fails.
   Status Next(std::string* line, bool* done);
   // The number of the line last returned, from 1.
   uint64_t line_number() const { return line_number_; }

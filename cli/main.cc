@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   AddInitCommand(app, options, exit_code);
   AddRecordingCommands(app, options, exit_code);
+  AddSealCommand(app, options, exit_code);
   AddImportCommand(app, options, exit_code);
   AddLogCommand(app, options, exit_code);
   AddShowCommand(app, options, exit_code);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "ledger/chain.h"
 #include "projections/books.h"
 
 namespace kasse::cli {
@@ -48,6 +49,10 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
       continue;
     }
     if (found.code() != Status::Code::kNotFound) return found.WithContext(context);
+    if (auto* seal = std::get_if<AuditSealed>(&event.body)) {
+      // Only committed events have a hash that a seal can rely on.
+      KASSE_RETURN_IF_ERROR(CheckSeal(*ledger, *seal).WithContext(context));
+    }
     event.seq = ledger->head_seq() + appender.appended_count() + 1;
     KASSE_RETURN_IF_ERROR(books.Add(event, lookup).WithContext(context));
     KASSE_RETURN_IF_ERROR(appender.Append(&event).WithContext(context));

@@ -14,8 +14,14 @@ Status CheckEvent(const Ledger& ledger, uint64_t seq, std::string_view bytes,
   Event event;
   Sha256 prev_hash;
   KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, &event, &prev_hash));
+  if (auto* seal = std::get_if<AuditSealed>(&event.body)) {
+    if (seal->covers_seq >= seq) {
+      return Status::Corruption("it is a seal of later events");
+    }
+    summary->seals.push_back({seq, event.date, "", *seal});
+  }
   uint64_t indexed_seq = 0;
-  Status indexed = ledger.FindId(event.id, &indexed_seq);
+  Status indexed = ledger.IndexedSeq(event.id, &indexed_seq);
   if (!indexed.ok() || indexed_seq != seq) {
     return Status::Corruption(
         fmt::format("the id index does not point to it (id \"{}\")", event.id));
@@ -80,7 +86,33 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
         "event was altered)",
         ledger.head_seq()));
   }
+  for (SealCheck& check : summary->seals) {
+    Status sealed = CheckSeal(ledger, check.seal);
+    if (!sealed.ok()) {
+      return Status::Corruption(
+          fmt::format("the seal at seq {}: {}", check.seal_seq, sealed.message()));
+    }
+  }
   return ledger.CountUncommittedEvents(&summary->uncommitted_events);
+}
+
+Status CheckSeal(const Ledger& ledger, const AuditSealed& seal) {
+  Sha256 hash;
+  Status found = ledger.HashOfEvent(seal.covers_seq, &hash);
+  if (found.code() == Status::Code::kNotFound) {
+    return Status::Rejected(
+        fmt::format("field \"covers_seq\": no event with seq {} was recorded "
+                    "before",
+                    seal.covers_seq));
+  }
+  KASSE_RETURN_IF_ERROR(found);
+  if (hash != seal.covers_hash) {
+    return Status::Rejected(fmt::format(
+        "field \"covers_hash\": event seq {} has the hash {}, not the sealed {}: the history "
+        "up to it was changed after the seal",
+        seal.covers_seq, HexOf(hash), HexOf(seal.covers_hash)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace kasse

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "ledger/event.h"
 #include "ledger/status.h"
@@ -9,7 +11,15 @@
 
 namespace kasse {
 
+struct SealCheck {
+  uint64_t seal_seq = 0;
+  Date date;
+  std::string auditor;  // "" when erased
+  AuditSealed seal;
+};
+
 struct ChainSummary {
+  std::vector<SealCheck> seals;  // every seal, each found intact
   uint64_t events = 0;
   uint64_t personal_records = 0;
   uint64_t uncommitted_events = 0;  // remains of an unfinished import above the head (harmless)
@@ -23,5 +33,9 @@ struct ChainSummary {
 //  - its personal data is there and matches the digest chained in the event.
 // Returns Corruption naming the first bad sequence number.
 Status VerifyChain(const Ledger& ledger, ChainSummary* summary);
+
+// Checks that `seal` covers an event of `ledger` whose stored bytes still have the sealed hash.
+// Rejected, naming the seal's numbers, when not.
+Status CheckSeal(const Ledger& ledger, const AuditSealed& seal);
 
 }  // namespace kasse

@@ -42,6 +42,7 @@ BOOST_CLASS_VERSION(kasse::IncomeReceived, 1)
 BOOST_CLASS_VERSION(kasse::ExpensePaid, 1)
 BOOST_CLASS_VERSION(kasse::EntryReversed, 1)
 BOOST_CLASS_VERSION(kasse::YearClosed, 1)
+BOOST_CLASS_VERSION(kasse::AuditSealed, 1)
 // Events are values, never shared pointers: object tracking would only cost bytes.
 BOOST_CLASS_TRACKING(kasse::StoredHeader, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::CategoryDefined, boost::serialization::track_never)
@@ -54,6 +55,7 @@ BOOST_CLASS_TRACKING(kasse::IncomeReceived, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::ExpensePaid, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::EntryReversed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::YearClosed, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::AuditSealed, boost::serialization::track_never)
 
 namespace boost::serialization {
 
@@ -159,6 +161,18 @@ void serialize(Archive& archive, kasse::YearClosed& body, const unsigned int ver
   archive& body.year;
 }
 
+template <class Archive>
+void serialize(Archive& archive, kasse::AuditSealed& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  std::string hash(body.covers_hash.begin(), body.covers_hash.end());
+  archive& body.covers_seq& hash;
+  if (hash.size() != body.covers_hash.size()) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "sealed hash is not 32 bytes");
+  }
+  std::copy(hash.begin(), hash.end(), body.covers_hash.begin());
+}
+
 }  // namespace boost::serialization
 
 namespace kasse {
@@ -206,6 +220,8 @@ uint16_t SchemaVersionOf(EventType type) {
       return version<EntryReversed>::value;
     case EventType::kYearClosed:
       return version<YearClosed>::value;
+    case EventType::kAuditSealed:
+      return version<AuditSealed>::value;
   }
   return 0;
 }

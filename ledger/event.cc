@@ -6,8 +6,9 @@ namespace kasse {
 
 namespace {
 constexpr std::array<std::string_view, kEventTypeMax> kTypeNames = {
-    "category.defined",  "member.joined",   "member.changed", "member.left",    "dues.paid",
-    "donation.received", "income.received", "expense.paid",   "entry.reversed", "year.closed",
+    "category.defined", "member.joined",     "member.changed",  "member.left",
+    "dues.paid",        "donation.received", "income.received", "expense.paid",
+    "entry.reversed",   "year.closed",       "audit.sealed",
 };
 }  // namespace
 
@@ -58,6 +59,8 @@ std::string_view PersonalFieldName(EventType type) {
       return "payer";
     case EventType::kExpensePaid:
       return "payee";
+    case EventType::kAuditSealed:
+      return "auditor";
     default:
       return "";
   }

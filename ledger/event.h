@@ -30,8 +30,11 @@ enum class EventType : uint16_t {
   kExpensePaid = 8,
   kEntryReversed = 9,
   kYearClosed = 10,
+  kAuditSealed = 11,
 };
-inline constexpr uint16_t kEventTypeMax = 10;
+inline constexpr uint16_t kEventTypeMax = 11;
+
+using Sha256 = std::array<uint8_t, 32>;
 
 enum class Direction : uint8_t { kIncome = 0, kExpense = 1 };
 enum class Sphere : uint8_t {
@@ -110,12 +113,18 @@ struct YearClosed {
   friend bool operator==(const YearClosed&, const YearClosed&) = default;
 };
 
-// The alternatives are in EventType order: index() + 1 == the type id.
-using EventBody =
-    std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
-                 DonationReceived, IncomeReceived, ExpensePaid, EntryReversed, YearClosed>;
+// The auditors' seal: the history up to `covers_seq` had the hash `covers_hash` when they
+// checked it. Personal: the auditor's name.
+struct AuditSealed {
+  uint64_t covers_seq = 0;
+  Sha256 covers_hash{};
+  friend bool operator==(const AuditSealed&, const AuditSealed&) = default;
+};
 
-using Sha256 = std::array<uint8_t, 32>;
+// The alternatives are in EventType order: index() + 1 == the type id.
+using EventBody = std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
+                               DonationReceived, IncomeReceived, ExpensePaid, EntryReversed,
+                               YearClosed, AuditSealed>;
 
 struct Event {
   // What the client says.

@@ -199,7 +199,14 @@ Status ParseEventJson(std::string_view line, Event* event) {
     return Status::InvalidInput(
         fmt::format("line is {} bytes long, the limit is {}", line.size(), kLineBytesMax));
   }
-  json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  // nlohmann keeps the last of duplicate keys silently; a ledger must not guess which was meant.
+  size_t top_level_keys = 0;
+  const json::parser_callback_t count_keys = [&top_level_keys](int depth, json::parse_event_t event,
+                                                               json&) {
+    if (event == json::parse_event_t::key && depth == 1) ++top_level_keys;
+    return true;
+  };
+  json object = json::parse(line, count_keys, /*allow_exceptions=*/false);
   if (object.is_discarded()) {
     // Parse again for the message: only broken input pays for the exception.
     try {
@@ -211,6 +218,9 @@ Status ParseEventJson(std::string_view line, Event* event) {
     return Status::InvalidInput("not valid JSON");
   }
   if (!object.is_object()) return Status::InvalidInput("a line must be one JSON object");
+  if (top_level_keys != object.size()) {
+    return Status::InvalidInput("a field appears twice in the line");
+  }
   return EventFromJson(object, event);
 }
 
@@ -347,6 +357,24 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       event->body = body;
       return Status::Ok();
     }
+    case EventType::kAuditSealed: {
+      AuditSealed body;
+      KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "auditor", true, event));
+      fields.MarkKnown("covers_seq");
+      auto it = fields.object().find("covers_seq");
+      if (it == fields.object().end()) return FieldError("covers_seq", "is required");
+      if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) {
+        return FieldError("covers_seq", "must be a JSON integer from 1");
+      }
+      body.covers_seq = it->get<uint64_t>();
+      std::string hash;
+      KASSE_RETURN_IF_ERROR(fields.String("covers_hash", true, &hash));
+      if (!Sha256FromHex(hash, &body.covers_hash)) {
+        return FieldError("covers_hash", "must be 64 lowercase hex digits");
+      }
+      event->body = body;
+      return Status::Ok();
+    }
   }
   return FieldError("type", "is not an event type");
 }
@@ -465,6 +493,9 @@ nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
           object["reason"] = body.reason;
         } else if constexpr (std::is_same_v<T, YearClosed>) {
           object["year"] = body.year;
+        } else if constexpr (std::is_same_v<T, AuditSealed>) {
+          object["covers_seq"] = body.covers_seq;
+          object["covers_hash"] = HexOf(body.covers_hash);
         }
       },
       event.body);

@@ -289,7 +289,7 @@ Status Ledger::RemoveUncommittedEvents() {
     Event event;
     Sha256 prev_hash;
     // Undecodable remains are deleted all the same; an index entry they leave behind is harmless
-    // because FindId checks that the event it points to carries the id.
+    // because the lookups check that the event it points to carries the id.
     if (DecodeEvent(it->value().ToStringView(), &event, &prev_hash).ok()) {
       batch.Delete(handles_[kIds], event.id);
       if (!event.subject.empty()) {
@@ -326,6 +326,19 @@ Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
   return ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
+Status Ledger::HashOfEvent(uint64_t seq, Sha256* hash) const {
+  if (seq == 0 || seq > head_seq_) {
+    return Status::NotFound(
+        fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
+  }
+  std::string bytes;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], SeqKey(seq), &bytes);
+  if (status.IsNotFound()) return Status::Corruption(fmt::format("event seq {} is missing", seq));
+  KASSE_RETURN_IF_ERROR(FromRocks(status, "reading an event"));
+  *hash = ComputeSha256(bytes);
+  return Status::Ok();
+}
+
 Status Ledger::ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const {
   std::string bytes;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], SeqKey(seq), &bytes);
@@ -359,17 +372,30 @@ Status Ledger::JoinPersonal(Event* event) const {
   return Status::Ok();
 }
 
-Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
+Status Ledger::IndexedSeq(std::string_view id, uint64_t* seq) const {
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kIds], id, &value);
   if (status.IsNotFound()) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
-  if (value.size() != 8)
+  if (value.size() != 8) {
     return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  }
   const uint64_t found = SeqFromKey(value);
   if (found == 0 || found > head_seq_) {
     return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   }
+  *seq = found;
+  return Status::Ok();
+}
+
+Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
+  uint64_t found = 0;
+  KASSE_RETURN_IF_ERROR(IndexedSeq(id, &found));
+  // An entry can outlive the remains of a crashed import that could not be decoded; the event
+  // it points to then carries another id.
+  Event event;
+  KASSE_RETURN_IF_ERROR(ReadEventUnbounded(found, /*with_personal=*/false, &event));
+  if (event.id != id) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   *seq = found;
   return Status::Ok();
 }

@@ -73,8 +73,13 @@ class Ledger {
 
   // Reads event `seq` (1..head_seq) with its personal data. NotFound beyond the head.
   Status ReadEvent(uint64_t seq, Event* event) const;
+  // The SHA-256 of the stored bytes of event `seq` (1..head_seq).
+  Status HashOfEvent(uint64_t seq, Sha256* hash) const;
   // Finds the sequence number of client id `id`; NotFound when no recorded event has it.
   Status FindId(std::string_view id, uint64_t* seq) const;
+  // The raw id index entry of `id` within 1..head_seq, without reading the event (for verify,
+  // which checks every entry against its event anyway).
+  Status IndexedSeq(std::string_view id, uint64_t* seq) const;
 
   // Decodes events first_seq..min(last_seq, head_seq) in order and calls `visit` for each; personal
   // data is joined in only when `with_personal`. Stops at the first error of decoding or of

@@ -10,8 +10,12 @@ namespace kasse {
 
 namespace {
 
-std::string ClosedKey(int32_t year) { return fmt::format("closed/{:04}", year); }
-std::string ReversedKey(const std::string& id) { return "reversed/" + id; }
+std::string ClosedKey(int32_t year) {
+  return fmt::format("closed/{:04}", year);
+}
+std::string ReversedKey(const std::string& id) {
+  return "reversed/" + id;
+}
 
 }  // namespace
 
@@ -33,6 +37,12 @@ Status Books::Add(const Event& event, const EventLookup& lookup) {
       return AddReversal(event, std::get<EntryReversed>(event.body), lookup);
     case EventType::kYearClosed:
       return AddYearClosed(event, std::get<YearClosed>(event.body));
+    case EventType::kAuditSealed:
+      // The sealed hash is checked by the ledger (RecordEvents, VerifyChain); nothing to fold.
+      if (std::get<AuditSealed>(event.body).covers_seq >= event.seq) {
+        return Status::Rejected("field \"covers_seq\": a seal can cover only earlier events");
+      }
+      return Status::Ok();
   }
   return Status::Rejected("unknown event type");
 }
@@ -66,7 +76,7 @@ Status Books::AddMoneyEvent(const Event& event) {
   std::string member;
   if (auto* dues = std::get_if<DuesPaid>(&event.body)) member = dues->member;
   if (auto* donation = std::get_if<DonationReceived>(&event.body)) member = donation->member;
-  if (!member.empty()) {
+  if (!member.empty() && !booking_cut_) {
     bool joined = false;
     KASSE_RETURN_IF_ERROR(MemberEverJoined(cache_, member, &joined));
     if (!joined) {
@@ -127,6 +137,7 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
 
 Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count) {
   *events_count = 0;
+  books->set_booking_cut(cut.booked_by_yyyymmdd != INT32_MAX);
   const auto visit = [&](const Ledger::EventRecord& record) {
     const uint64_t seq = record.event.seq;
     // The chart is structure, not a booking: a category counts from its recording on.

@@ -25,6 +25,10 @@ class Books {
   // With a ledger: state is read from it as needed. With nullptr: a fresh fold (replay, verify).
   explicit Books(const Ledger* backing) : cache_(backing) {}
 
+  // For a replay that leaves out events booked after a date: dues or a donation may be booked
+  // before the member's (left out) join, which the rules allow, so that check is skipped.
+  void set_booking_cut(bool cut) { booking_cut_ = cut; }
+
   // Checks `event` (which carries its seq) against the rules of the contract and folds it.
   // Rejected, naming the field, when it breaks a rule; then nothing was folded.
   Status Add(const Event& event, const EventLookup& lookup);
@@ -39,6 +43,7 @@ class Books {
   Status AddYearClosed(const Event& event, const YearClosed& body);
 
   StateCache cache_;
+  bool booking_cut_ = false;
 };
 
 // Which part of the history a replay folds: the events up to `last_seq` (what had been recorded

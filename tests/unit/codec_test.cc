@@ -41,10 +41,11 @@ std::vector<Event> FixtureEvents() {
       Base("e1", ExpensePaid{"Hardware", 12990, "Projekt X"}),
       Base("r1", EntryReversed{"e1", "doppelt gebucht"}),
       Base("y1", YearClosed{2022}),
+      Base("a1", AuditSealed{9, Sha256{1, 2, 3}}),
   };
   for (size_t i = 0; i < events.size(); ++i) {
     events[i].seq = i + 1;
-    if (i == 1 || i == 5) {  // events with personal data carry a subject and digest
+    if (i == 1 || i == 5 || i == 10) {  // events with personal data carry subject and digest
       events[i].subject = "m:M-0001";
       for (size_t b = 0; b < 32; ++b)
         events[i].personal_digest[b] = static_cast<uint8_t>(b * 7 + i);

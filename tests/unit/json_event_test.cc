@@ -79,8 +79,14 @@ TEST(ParseEventJson, NamesTheField) {
   EXPECT_NE(Refused(std::string(kLineBytesMax + 1, ' ')).find("limit"), std::string::npos);
 }
 
+TEST(ParseEventJson, RefusesAFieldGivenTwice) {
+  EXPECT_NE(Refused(R"({"type":"expense.paid","id":"e","date":"2022-03-01","category":"H",)"
+                    R"("amount":"1.00","amount":"2.00"})")
+                .find("twice"),
+            std::string::npos);
+}
+
 TEST(ParseEventJson, LimitsTextByCharactersNotBytes) {
-  const std::string umlauts(1000 * 2, ' ');
   std::string note;
   for (int i = 0; i < 1000; ++i) note += "ä";  // 2000 bytes, 1000 characters
   Event event;

@@ -1,0 +1,962 @@
+// End-to-end tests of the store on disk: tamper evidence, refusing what is no ledger, a ledger in
+// use by another process, and crash safety of imports. They run the real kasse binary and reach
+// into the RocksDB directory through the RocksDB C++ API to damage it the way a disk, a tool or a
+// person could.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/run.h"
+
+extern char** environ;
+
+namespace kasse::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// ---------------------------------------------------------------------------------------------
+// Running kasse.
+
+RunResult Kasse(const std::string& db, std::vector<std::string> args,
+                const std::string& input = "") {
+  args.insert(args.begin(), {"--db", db, "--user", "tester"});
+  return RunKasse(args, input);
+}
+
+std::string Describe(const RunResult& result) {
+  return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", result.exit_code,
+                     result.out.substr(0, 2000), result.err.substr(0, 2000));
+}
+
+// The "head seq N" line of a successful verify.
+uint64_t HeadSeqOfVerify(const RunResult& verify) {
+  std::smatch match;
+  if (!std::regex_search(verify.out, match, std::regex(R"(head seq (\d+))"))) {
+    throw std::runtime_error("verify printed no head seq:\n" + Describe(verify));
+  }
+  return std::stoull(match[1]);
+}
+
+// Runs verify, expects it to pass, returns it.
+RunResult VerifyOk(const std::string& db) {
+  RunResult verify = Kasse(db, {"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
+  return verify;
+}
+
+// The last line of `kasse log --json`, parsed; null when the log is empty.
+nlohmann::json LastLogEvent(const std::string& db) {
+  const RunResult log = Kasse(db, {"log", "--json"});
+  if (log.exit_code != 0) throw std::runtime_error("log failed:\n" + Describe(log));
+  std::string text = log.out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.empty()) return nullptr;
+  const size_t start = text.rfind('\n');
+  return nlohmann::json::parse(start == std::string::npos ? text : text.substr(start + 1));
+}
+
+// True when `text` names exactly event seq `seq` (not seq 200 when asked for 20).
+bool NamesSeq(const std::string& text, uint64_t seq) {
+  return std::regex_search(text, std::regex(fmt::format("event seq {}([^0-9]|$)", seq)));
+}
+
+std::vector<std::string> CleanEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    if (text.starts_with("KASSE_DB=") || text.starts_with("KASSE_USER=")) continue;
+    env.push_back(text);
+  }
+  return env;
+}
+
+// kasse running in the background, stdout and stderr to files, stdin a pipe kept by the test or
+// /dev/null. Killed and reaped when it goes out of scope while still running.
+class Child {
+ public:
+  Child(const std::string& db, std::vector<std::string> args, const std::string& output_prefix,
+        bool stdin_pipe) {
+    out_path_ = output_prefix + ".out";
+    err_path_ = output_prefix + ".err";
+    args.insert(args.begin(), {KASSE_BINARY, "--db", db, "--user", "tester"});
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings = CleanEnvironment();
+    std::vector<char*> envp;
+    for (std::string& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    int in_pipe[2] = {-1, -1};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (stdin_pipe) {
+      if (pipe2(in_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+      posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    }
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    const int spawned =
+        posix_spawn(&pid_, KASSE_BINARY, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (stdin_pipe) {
+      close(in_pipe[0]);
+      stdin_fd_ = in_pipe[1];
+    }
+    if (spawned != 0) {
+      CloseStdin();
+      throw std::runtime_error("cannot start " KASSE_BINARY);
+    }
+  }
+  ~Child() {
+    CloseStdin();
+    if (!exit_code_) {
+      kill(pid_, SIGKILL);
+      Wait();
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Write(const std::string& text) {
+    if (::write(stdin_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      throw std::runtime_error("write to the child failed");
+    }
+  }
+  void CloseStdin() {
+    if (stdin_fd_ >= 0) close(stdin_fd_);
+    stdin_fd_ = -1;
+  }
+  void Kill() {
+    if (!exit_code_) kill(pid_, SIGKILL);
+  }
+  // The exit code, or 128 + signal.
+  int Wait() {
+    if (!exit_code_) {
+      int status = 0;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      Record(status);
+    }
+    return *exit_code_;
+  }
+  // Waits until the child exits or `deadline`; the exit code when it exited.
+  std::optional<int> WaitUntil(Clock::time_point deadline) {
+    while (!exit_code_) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        Record(status);
+        break;
+      }
+      if (Clock::now() >= deadline) break;
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(milliseconds(2), deadline - Clock::now()));
+    }
+    return exit_code_;
+  }
+  std::string out() const { return ReadFile(out_path_); }
+  std::string err() const { return ReadFile(err_path_); }
+
+ private:
+  void Record(int status) {
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  pid_t pid_ = 0;
+  int stdin_fd_ = -1;
+  std::optional<int> exit_code_;
+  std::string out_path_, err_path_;
+};
+
+// The process holding the fcntl() lock of a RocksDB directory, 0 when none.
+pid_t LockHolder(const std::string& db) {
+  const int fd = ::open((db + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock lock = {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const int result = ::fcntl(fd, F_GETLK, &lock);
+  ::close(fd);
+  return result == 0 && lock.l_type != F_UNLCK ? lock.l_pid : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw access to the RocksDB directory, the way a tool or an attacker would reach it.
+
+std::string SeqKey(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
+    seq >>= 8;
+  }
+  return key;
+}
+
+uint64_t SeqOfKey(std::string_view key) {
+  uint64_t seq = 0;
+  for (char c : key.substr(key.size() - 8)) seq = seq << 8 | static_cast<uint8_t>(c);
+  return seq;
+}
+
+void Check(const rocksdb::Status& status, const std::string& what) {
+  if (!status.ok()) throw std::runtime_error(what + ": " + status.ToString());
+}
+
+enum Family : size_t { kMeta = 0, kEvents = 1, kIds = 2, kPersonal = 3, kState = 4 };
+
+// The ledger opened directly with its five column families and default options. Close (destroy)
+// it before kasse runs again.
+class RawLedger {
+ public:
+  explicit RawLedger(const std::string& path) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "events", "ids", "personal", "state"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DB* db = nullptr;
+    rocksdb::DBOptions options;
+    options.max_open_files = -1;
+    Check(rocksdb::DB::Open(options, path, families, &handles_, &db), "opening " + path);
+    db_.reset(db);
+  }
+  ~RawLedger() {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    const rocksdb::Status closed = db_->Close();
+    EXPECT_TRUE(closed.ok()) << closed.ToString();
+  }
+  RawLedger(const RawLedger&) = delete;
+  RawLedger& operator=(const RawLedger&) = delete;
+
+  std::string Get(Family family, const std::string& key) {
+    std::string value;
+    Check(db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value), "get");
+    return value;
+  }
+  void Put(Family family, const std::string& key, const std::string& value) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    Check(db_->Put(sync, handles_[family], key, value), "put");
+  }
+  void Delete(Family family, const std::string& key) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    Check(db_->Delete(sync, handles_[family], key), "delete");
+  }
+  // Every key and value of a family, in key order.
+  std::vector<std::pair<std::string, std::string>> All(Family family) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[family]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      entries.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    Check(it->status(), "iterating");
+    return entries;
+  }
+  // The personal-data key (subject, 0x00, seq) of event `seq`; "" when it has none.
+  std::string PersonalKeyOf(uint64_t seq) {
+    for (const auto& [key, value] : All(kPersonal)) {
+      if (key.size() > 9 && key[key.size() - 9] == '\0' && SeqOfKey(key) == seq) return key;
+    }
+    return "";
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// A large, valid journal: members joining, their dues, and expenses over the default chart.
+
+std::string BigJournal(size_t events, bool invalid_last_line = false) {
+  static const char* const kCategories[] = {"Kommunikation", "Hardware",       "Reisekosten",
+                                            "Fachliteratur", "Lizenzen",       "Versicherung",
+                                            "Beratung",      "Veranstaltungen"};
+  std::string text;
+  text.reserve(events * 170);
+  size_t written = 0;
+  for (size_t member = 0; written < events; ++member) {
+    const std::string number = fmt::format("G-{:05}", member);
+    text += fmt::format(
+        R"({{"type":"member.joined","id":"big-join-{}","date":"2022-01-01","member":"{}","name":"Mitglied Nr. {}","kind":"personal"}})"
+        "\n",
+        member, number, member);
+    ++written;
+    for (size_t k = 0; k < 5 && written < events; ++k, ++written) {
+      const std::string date =
+          fmt::format("2022-{:02}-{:02}", 1 + (member + k) % 12, 1 + (member * 7 + k) % 28);
+      const bool last = written + 1 == events;
+      if (k % 2 == 0) {
+        const std::string amount =
+            last && invalid_last_line ? "1,5" : fmt::format("{}.{:02}", 12 + member % 50, k * 7);
+        text += fmt::format(
+            R"({{"type":"dues.paid","id":"big-dues-{}-{}","date":"{}","member":"{}","amount":"{}","covers":"2022"}})"
+            "\n",
+            member, k, date, number, amount);
+      } else {
+        const std::string amount =
+            last && invalid_last_line ? "1,5"
+                                      : fmt::format("{}.{:02}", 1 + member % 300, member * k % 100);
+        text += fmt::format(
+            R"({{"type":"expense.paid","id":"big-exp-{}-{}","date":"{}","category":"{}","amount":"{}","payee":"Händler {}","document":"B-{}-{}"}})"
+            "\n",
+            member, k, date, kCategories[(member + k) % 8], amount, member % 50, member, k);
+      }
+    }
+  }
+  return text;
+}
+
+constexpr size_t kBigEvents = 60000;
+constexpr uint64_t kChartEvents = 15;  // what init records
+const std::string kExample = "examples/next-ev-2022.jsonl";
+
+double Seconds(Clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Tamper evidence, on a ledger of the default chart and the example journal.
+//
+// Test suites are named storage_* so that `ctest -R storage` selects them.
+
+class TamperFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.File("db");
+    const RunResult init = Kasse(db_, {"init", "--name", "Tamper e.V."});
+    ASSERT_EQ(init.exit_code, 0) << Describe(init);
+    const RunResult imported = Kasse(db_, {"import", SourcePath(kExample)});
+    ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+    const RunResult verify = VerifyOk(db_);
+    head_ = HeadSeqOfVerify(verify);
+    ASSERT_GT(head_, 30u);
+  }
+
+  // Verify must fail (exit 1); returns its stderr.
+  std::string VerifyFails() {
+    const RunResult verify = Kasse(db_, {"verify"});
+    EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+    EXPECT_EQ(verify.err.find("verify OK"), std::string::npos);
+    EXPECT_EQ(verify.out.find("verify OK"), std::string::npos) << Describe(verify);
+    return verify.err;
+  }
+
+  TempDir dir_;
+  std::string db_;
+  uint64_t head_ = 0;
+};
+using storage_tamper = TamperFixture;
+
+TEST_F(storage_tamper, UntouchedLedgerVerifiesAndPrintsTheHeadHashOfTheLog) {
+  const RunResult verify = VerifyOk(db_);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(verify.out, match, std::regex(R"(head hash ([0-9a-f]{64})\n)")))
+      << verify.out;
+  const nlohmann::json last = LastLogEvent(db_);
+  ASSERT_TRUE(last.is_object());
+  EXPECT_EQ(last["hash"].get<std::string>(), match[1].str());
+  EXPECT_EQ(last["seq"].get<uint64_t>(), head_);
+  EXPECT_EQ(head_, kChartEvents + 221);
+  EXPECT_NE(verify.out.find(fmt::format("verify OK: {} events", head_)), std::string::npos);
+  EXPECT_EQ(verify.out.find("unfinished import"), std::string::npos);
+}
+
+TEST_F(storage_tamper, FlippedPayloadByteNamesTheEvent) {
+  {
+    RawLedger raw(db_);
+    std::string bytes = raw.Get(kEvents, SeqKey(20));
+    ASSERT_GT(bytes.size(), 60u);
+    ASSERT_EQ(bytes.substr(0, 4), "kev1");
+    const uint32_t payload_size = static_cast<uint8_t>(bytes[49]) |
+                                  static_cast<uint8_t>(bytes[50]) << 8 |
+                                  static_cast<uint8_t>(bytes[51]) << 16 |
+                                  static_cast<uint32_t>(static_cast<uint8_t>(bytes[52])) << 24;
+    ASSERT_EQ(53 + payload_size, bytes.size());
+    bytes[53 + payload_size / 2] ^= 0x01;
+    raw.Put(kEvents, SeqKey(20), bytes);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+}
+
+TEST_F(storage_tamper, FlippedLastPayloadByteNamesTheEvent) {
+  {
+    RawLedger raw(db_);
+    std::string bytes = raw.Get(kEvents, SeqKey(20));
+    bytes.back() = static_cast<char>(bytes.back() ^ 0x80);
+    raw.Put(kEvents, SeqKey(20), bytes);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+}
+
+TEST_F(storage_tamper, DeletedEventIsNamedMissing) {
+  {
+    RawLedger raw(db_);
+    raw.Delete(kEvents, SeqKey(20));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+  EXPECT_NE(err.find("missing"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, SwappedEventsAreNamed) {
+  {
+    RawLedger raw(db_);
+    const std::string twenty = raw.Get(kEvents, SeqKey(20));
+    const std::string twenty_one = raw.Get(kEvents, SeqKey(21));
+    raw.Put(kEvents, SeqKey(20), twenty_one);
+    raw.Put(kEvents, SeqKey(21), twenty);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+}
+
+TEST_F(storage_tamper, DeletedHeadEventFails) {
+  {
+    RawLedger raw(db_);
+    raw.Delete(kEvents, SeqKey(head_));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, head_)) << err;
+  EXPECT_NE(err.find("missing"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, LoweredHeadSeqFails) {
+  {
+    RawLedger raw(db_);
+    raw.Put(kMeta, "kasse.head_seq", SeqKey(head_ - 1));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_NE(err.find("head"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, DeletedIdIndexEntryIsNamed) {
+  {
+    RawLedger raw(db_);
+    std::string id;
+    for (const auto& [key, value] : raw.All(kIds)) {
+      if (value == SeqKey(20)) id = key;
+    }
+    ASSERT_FALSE(id.empty());
+    raw.Delete(kIds, id);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+  EXPECT_NE(err.find("id index"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, AlteredPersonalRecordIsNamed) {
+  {
+    RawLedger raw(db_);
+    const std::string key = raw.PersonalKeyOf(20);
+    ASSERT_FALSE(key.empty()) << "event seq 20 (a member joining) should have personal data";
+    std::string record = raw.Get(kPersonal, key);
+    record.back() ^= 0x01;  // the last character of the name
+    raw.Put(kPersonal, key, record);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+  EXPECT_NE(err.find("personal"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, DeletedPersonalRecordIsNamed) {
+  {
+    RawLedger raw(db_);
+    const std::string key = raw.PersonalKeyOf(20);
+    ASSERT_FALSE(key.empty());
+    raw.Delete(kPersonal, key);
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+  EXPECT_NE(err.find("personal"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, AlteredProjectionFailsAndReplayRepairsIt) {
+  {
+    RawLedger raw(db_);
+    bool changed = false;
+    for (const auto& [key, value] : raw.All(kState)) {
+      if (!key.starts_with("statement/")) continue;
+      std::string altered = value;
+      ASSERT_FALSE(altered.empty());
+      altered[0] ^= 0x01;  // the sum changes by a cent
+      raw.Put(kState, key, altered);
+      changed = true;
+      break;
+    }
+    ASSERT_TRUE(changed) << "no statement/ key in the state column family";
+  }
+  const std::string err = VerifyFails();
+  EXPECT_NE(err.find("projection"), std::string::npos) << err;
+  EXPECT_NE(err.find("kasse replay"), std::string::npos) << err;
+
+  const RunResult replay = Kasse(db_, {"replay"});
+  ASSERT_EQ(replay.exit_code, 0) << Describe(replay);
+  EXPECT_NE(replay.out.find(fmt::format("replayed {} events", head_)), std::string::npos)
+      << replay.out;
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db_)), head_);
+}
+
+TEST_F(storage_tamper, ExtraProjectionKeyFailsAndReplayRemovesIt) {
+  {
+    RawLedger raw(db_);
+    raw.Put(kState, "statement/2022/Hardware\x1fplanted", std::string(16, '\x01'));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_NE(err.find("projection"), std::string::npos) << err;
+  ASSERT_EQ(Kasse(db_, {"replay"}).exit_code, 0);
+  VerifyOk(db_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. What is no ledger, or a ledger of a newer kasse.
+
+TEST(storage_not_a_ledger, NonexistentPathTellsHowToCreateOne) {
+  TempDir dir;
+  const std::string db = dir.File("nothing-here");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"verify"},
+           {"log"},
+           {"report", "statement", "--year", "2022"},
+           {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-05-01"}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << "\n" << Describe(result);
+    EXPECT_NE(result.err.find("no ledger"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("init"), std::string::npos) << result.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db)) << "a reading or writing command created the ledger";
+}
+
+TEST(storage_not_a_ledger, EmptyDirectoryIsNotALedger) {
+  TempDir dir;
+  const std::string db = dir.File("empty");
+  std::filesystem::create_directory(db);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"verify"}, {"log"}, {"expense", "--amount", "1", "--category", "Hardware"}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << Describe(result);
+    EXPECT_NE(result.err.find("not a kasse ledger"), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(db)) << "kasse wrote into a directory that is no ledger";
+}
+
+TEST(storage_not_a_ledger, DirectoryWithRandomFilesIsNotALedger) {
+  TempDir dir;
+  const std::string db = dir.File("random");
+  std::filesystem::create_directory(db);
+  WriteFile(db + "/notes.txt", "Kassenbuch 2021, bitte nicht löschen\n");
+  std::mt19937 random(7);
+  std::string noise(4096, '\0');
+  for (char& c : noise) c = static_cast<char>(random());
+  WriteFile(db + "/blob.bin", noise);
+  WriteFile(db + "/LOCK", "");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"verify"},
+           {"log"},
+           {"replay"},
+           {"expense", "--amount", "1", "--category", "Hardware"}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << Describe(result);
+    EXPECT_NE(result.err.find("not a kasse ledger"), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(ReadFile(db + "/notes.txt"), "Kassenbuch 2021, bitte nicht löschen\n");
+}
+
+TEST(storage_not_a_ledger, PlainRocksDbIsNotALedger) {
+  TempDir dir;
+  const std::string db = dir.File("plain");
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    Check(rocksdb::DB::Open(options, db, &raw), "creating a plain RocksDB");
+    std::unique_ptr<rocksdb::DB> owned(raw);
+    Check(owned->Put(rocksdb::WriteOptions(), "some", "data"), "put");
+    Check(owned->Close(), "close");
+  }
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"verify"},
+                                             {"log"},
+                                             {"expense", "--amount", "1", "--category", "Hardware"},
+                                             {"replay"}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << "\n" << Describe(result);
+    EXPECT_NE(result.err.find("not a kasse ledger"), std::string::npos) << result.err;
+  }
+  // Still the plain database it was, without kasse's column families.
+  std::vector<std::string> families;
+  Check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db, &families), "list");
+  EXPECT_EQ(families, std::vector<std::string>{"default"});
+}
+
+TEST(storage_not_a_ledger, RocksDbWithTheFamiliesButNoMetadataIsNotALedger) {
+  TempDir dir;
+  const std::string db = dir.File("families");
+  {
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "events", "ids", "personal", "state"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    Check(rocksdb::DB::Open(options, db, families, &handles, &raw), "creating");
+    for (rocksdb::ColumnFamilyHandle* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+    Check(raw->Close(), "close");
+    delete raw;
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"verify"}, {"log"}, {"expense", "--amount", "1", "--category", "Hardware"}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << Describe(result);
+    EXPECT_NE(result.err.find("not a kasse ledger"), std::string::npos) << result.err;
+  }
+}
+
+TEST(storage_not_a_ledger, NewerFormatVersionIsRefused) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Zukunft e.V."}).exit_code, 0);
+  {
+    RawLedger raw(db);
+    EXPECT_EQ(raw.Get(kMeta, "kasse.format_version"), "1");
+    raw.Put(kMeta, "kasse.format_version", "99");
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"verify"},
+           {"log"},
+           {"report", "statement", "--year", "2022"},
+           {"replay"},
+           {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-05-01"},
+           {"import", SourcePath(kExample)}}) {
+    const RunResult result = Kasse(db, args);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << "\n" << Describe(result);
+    EXPECT_NE(result.err.find("newer kasse"), std::string::npos) << args[0] << "\n" << result.err;
+  }
+  {
+    RawLedger raw(db);
+    EXPECT_EQ(raw.Get(kMeta, "kasse.format_version"), "99") << "an older kasse rewrote it";
+    EXPECT_EQ(SeqOfKey(raw.Get(kMeta, "kasse.head_seq")), kChartEvents);
+  }
+}
+
+TEST(storage_not_a_ledger, InitRefusesAnExistingLedger) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Erster e.V."}).exit_code, 0);
+  const std::string hash_before = LastLogEvent(db)["hash"];
+  const RunResult again = Kasse(db, {"init", "--name", "Zweiter e.V."});
+  EXPECT_EQ(again.exit_code, 1) << Describe(again);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  const RunResult verify = VerifyOk(db);
+  EXPECT_EQ(HeadSeqOfVerify(verify), kChartEvents);
+  EXPECT_EQ(LastLogEvent(db)["hash"], hash_before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. A ledger in use by another process.
+
+TEST(storage_in_use, SecondWriterIsRefusedAndReadersWork) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Belegt e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const uint64_t head = HeadSeqOfVerify(VerifyOk(db));
+
+  Child writer(db, {"import", "-"}, dir.File("writer"), /*stdin_pipe=*/true);
+  const auto give_up = Clock::now() + std::chrono::seconds(20);
+  while (LockHolder(db) != writer.pid()) {
+    ASSERT_FALSE(writer.WaitUntil(Clock::now()).has_value())
+        << "the import ended early: " << writer.err();
+    ASSERT_LT(Clock::now(), give_up) << "the import never took the lock";
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+
+  const auto started = Clock::now();
+  const RunResult second =
+      Kasse(db, {"expense", "--amount", "12,50", "--category", "Hardware", "--date", "2022-05-01"});
+  const double took = Seconds(Clock::now() - started);
+  EXPECT_EQ(second.exit_code, 1) << Describe(second);
+  EXPECT_NE(second.err.find(fmt::format("in use by process {}", writer.pid())), std::string::npos)
+      << second.err;
+  EXPECT_LT(took, 5.0);
+  const RunResult replay = Kasse(db, {"replay"});
+  EXPECT_EQ(replay.exit_code, 1) << Describe(replay);
+  EXPECT_NE(replay.err.find("in use by process"), std::string::npos) << replay.err;
+
+  const RunResult statement = Kasse(db, {"report", "statement", "--year", "2022", "--json"});
+  EXPECT_EQ(statement.exit_code, 0) << Describe(statement);
+  EXPECT_TRUE(nlohmann::json::accept(statement.out)) << statement.out;
+  const RunResult log = Kasse(db, {"log"});
+  EXPECT_EQ(log.exit_code, 0) << Describe(log);
+  EXPECT_NE(log.out.find("exp-2022-001"), std::string::npos);
+  const RunResult verify = Kasse(db, {"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
+  EXPECT_EQ(LockHolder(db), writer.pid()) << "the writer lost its lock";
+
+  // One more event through the pipe, then end of input: the import commits it.
+  writer.Write(
+      R"({"type":"expense.paid","id":"in-use-1","date":"2022-06-01","category":"Hardware","amount":"99.00"})"
+      "\n");
+  writer.CloseStdin();
+  EXPECT_EQ(writer.WaitUntil(Clock::now() + std::chrono::seconds(30)), std::optional<int>(0))
+      << writer.err();
+  EXPECT_NE(writer.out().find("imported 1 new events"), std::string::npos) << writer.out();
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), head + 1);
+
+  // The lock is free again: a writer gets through.
+  const RunResult after =
+      Kasse(db, {"expense", "--amount", "12,50", "--category", "Hardware", "--date", "2022-05-01"});
+  EXPECT_EQ(after.exit_code, 0) << Describe(after);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Crash safety: SIGKILL at random moments.
+
+// Runs kasse in the background and kills it with SIGKILL after `delay` unless it has exited by
+// then; its exit code when it exited by itself.
+std::optional<int> RunAndKillAfter(const std::string& db, const std::vector<std::string>& args,
+                                   const std::string& output_prefix, Clock::duration delay) {
+  Child child(db, args, output_prefix, /*stdin_pipe=*/false);
+  std::optional<int> exited = child.WaitUntil(Clock::now() + delay);
+  if (exited) {
+    EXPECT_EQ(*exited, 0) << child.err();
+    return exited;
+  }
+  child.Kill();
+  const int code = child.Wait();
+  if (code == 0) return code;  // it finished between the last look and the kill
+  EXPECT_EQ(code, 128 + SIGKILL) << child.err();
+  return std::nullopt;
+}
+
+Clock::duration SecondsToDuration(double seconds) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+TEST(storage_crash, KilledImportIsAllOrNothing) {
+  TempDir dir;
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kBigEvents));
+  std::mt19937_64 random(std::random_device{}());
+  const uint64_t seed = random();
+  random.seed(seed);
+  SCOPED_TRACE(fmt::format("random seed {}", seed));
+  auto uniform = [&random](double low, double high) {
+    return std::uniform_real_distribution<double>(low, high)(random);
+  };
+
+  // Calibrate: one full import.
+  const std::string calibration = dir.File("calibration");
+  ASSERT_EQ(Kasse(calibration, {"init", "--name", "Kalibrierung e.V."}).exit_code, 0);
+  const auto started = Clock::now();
+  const RunResult full = Kasse(calibration, {"import", journal});
+  const double import_seconds = Seconds(Clock::now() - started);
+  ASSERT_EQ(full.exit_code, 0) << Describe(full);
+  ASSERT_NE(full.out.find(fmt::format("imported {} new events", kBigEvents)), std::string::npos);
+  std::filesystem::remove_all(calibration);
+
+  // Verify passes and the import is wholly in or wholly out; returns whether it is in.
+  const uint64_t before = kChartEvents;
+  int with_write_ahead = 0;
+  auto check_all_or_nothing = [&](const std::string& db) {
+    const RunResult verify = VerifyOk(db);
+    const uint64_t head = HeadSeqOfVerify(verify);
+    EXPECT_TRUE(head == before || head == before + kBigEvents) << "head seq " << head;
+    const nlohmann::json last = LastLogEvent(db);
+    EXPECT_EQ(last["seq"].get<uint64_t>(), head) << "log and verify disagree";
+    if (head == before && verify.out.find("unfinished import") != std::string::npos) {
+      ++with_write_ahead;
+    }
+    return head == before + kBigEvents;
+  };
+
+  constexpr int kIterations = 6;
+  int killed_before_commit = 0, killed_twice = 0, finished = 0;
+  for (int i = 0; i < kIterations; ++i) {
+    const std::string db = dir.File(fmt::format("db{}", i));
+    ASSERT_EQ(Kasse(db, {"init", "--name", "Absturz e.V."}).exit_code, 0);
+    // Spread over the import's duration, a little beyond it for the last one.
+    const double delay = (i + uniform(0.05, 0.95)) / (kIterations - 0.5) * import_seconds;
+    SCOPED_TRACE(
+        fmt::format("iteration {}: kill after {:.3f} s of {:.3f} s", i, delay, import_seconds));
+    const std::optional<int> exited = RunAndKillAfter(
+        db, {"import", journal}, dir.File(fmt::format("import{}", i)), SecondsToDuration(delay));
+    const bool in = check_all_or_nothing(db);
+    if (exited) {
+      ++finished;
+      EXPECT_TRUE(in) << "an import that finished is not all there";
+      continue;
+    }
+    if (in) continue;  // killed after its commit
+    ++killed_before_commit;
+    if (i % 2 == 1) {
+      // Kill the next writer too, while it removes the remains or writes ahead anew.
+      const double second_delay = uniform(0.0, 0.6) * import_seconds;
+      SCOPED_TRACE(fmt::format("second kill after {:.3f} s", second_delay));
+      const std::optional<int> second_exited =
+          RunAndKillAfter(db, {"import", journal}, dir.File(fmt::format("again{}", i)),
+                          SecondsToDuration(second_delay));
+      const bool second_in = check_all_or_nothing(db);
+      if (second_exited) {
+        EXPECT_TRUE(second_in);
+      }
+      if (second_in) continue;
+      ++killed_twice;
+    }
+    // The next writer removes the remains; the same file imports in full.
+    const RunResult again = Kasse(db, {"import", journal});
+    ASSERT_EQ(again.exit_code, 0) << Describe(again);
+    EXPECT_NE(again.out.find(fmt::format("imported {} new events", kBigEvents)), std::string::npos)
+        << again.out;
+    const RunResult verify_again = VerifyOk(db);
+    EXPECT_EQ(HeadSeqOfVerify(verify_again), before + kBigEvents);
+    EXPECT_EQ(verify_again.out.find("unfinished import"), std::string::npos) << verify_again.out;
+    std::filesystem::remove_all(db);
+  }
+  std::printf(
+      "[ timing   ] full import of %zu events %.2f s; %d killed before commit (%d twice), %d "
+      "checks saw write-ahead remains, %d finished before the kill\n",
+      kBigEvents, import_seconds, killed_before_commit, killed_twice, with_write_ahead, finished);
+}
+
+TEST(storage_crash, KilledRecordingCommandIsAllOrNothing) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Absturz e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  std::mt19937_64 random(std::random_device{}());
+  const uint64_t seed = random();
+  random.seed(seed);
+  SCOPED_TRACE(fmt::format("random seed {}", seed));
+
+  auto expense = [](int i) -> std::vector<std::string> {
+    return {"expense",
+            "--id",
+            fmt::format("kill-exp-{}", i),
+            "--amount",
+            "129,90",
+            "--category",
+            "Hardware",
+            "--date",
+            "2022-07-01",
+            "--payee",
+            fmt::format("Laden {}", i)};
+  };
+  auto started = Clock::now();
+  ASSERT_EQ(Kasse(db, expense(0)).exit_code, 0);
+  const double command_seconds = Seconds(Clock::now() - started);
+  uint64_t head = HeadSeqOfVerify(VerifyOk(db));
+
+  constexpr int kIterations = 10;
+  int recorded = 0;
+  for (int i = 1; i <= kIterations; ++i) {
+    const double fraction = std::uniform_real_distribution<double>(0.2, 1.1)(random);
+    const Clock::duration delay = SecondsToDuration(fraction * command_seconds);
+    SCOPED_TRACE(fmt::format("iteration {}: kill after {:.4f} s", i, Seconds(delay)));
+    RunAndKillAfter(db, expense(i), dir.File(fmt::format("expense{}", i)), delay);
+    const uint64_t now = HeadSeqOfVerify(VerifyOk(db));
+    ASSERT_TRUE(now == head || now == head + 1) << now << " after " << head;
+    const RunResult log = Kasse(db, {"log", "--json", "--type", "expense.paid"});
+    ASSERT_EQ(log.exit_code, 0);
+    size_t count = 0;
+    for (size_t at = log.out.find(fmt::format("\"kill-exp-{}\"", i)); at != std::string::npos;
+         at = log.out.find(fmt::format("\"kill-exp-{}\"", i), at + 1)) {
+      ++count;
+    }
+    EXPECT_EQ(count, now - head) << "the event is there " << count << " times";
+    recorded += static_cast<int>(count);
+    // Running it again records it exactly once in all.
+    const RunResult again = Kasse(db, expense(i));
+    ASSERT_EQ(again.exit_code, 0) << Describe(again);
+    EXPECT_NE(again.out.find(count == 1 ? "already recorded" : "recorded expense.paid"),
+              std::string::npos)
+        << again.out;
+    head = HeadSeqOfVerify(VerifyOk(db));
+    EXPECT_EQ(head, now + (count == 1 ? 0 : 1));
+  }
+  std::printf("[ timing   ] one recording command %.3f s; %d of %d killed ones were recorded\n",
+              command_seconds, recorded, kIterations);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. An import that fails at its last line removes what it wrote ahead.
+
+TEST(storage_rollback, InvalidLastLineLeavesNothingBehind) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Rollback e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const RunResult before = VerifyOk(db);
+  const uint64_t head = HeadSeqOfVerify(before);
+  const std::string hash = LastLogEvent(db)["hash"];
+
+  const std::string bad = dir.File("bad.jsonl");
+  WriteFile(bad, BigJournal(kBigEvents, /*invalid_last_line=*/true));
+  const RunResult failed = Kasse(db, {"import", bad});
+  EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
+  EXPECT_NE(failed.err.find(fmt::format("bad.jsonl:{}", kBigEvents)), std::string::npos)
+      << failed.err;
+  EXPECT_NE(failed.err.find("amount"), std::string::npos) << failed.err;
+
+  const RunResult after = VerifyOk(db);
+  EXPECT_EQ(HeadSeqOfVerify(after), head);
+  EXPECT_EQ(after.out.find("unfinished import"), std::string::npos) << after.out;
+  EXPECT_EQ(LastLogEvent(db)["hash"], hash);
+  {
+    // Nothing of the aborted import is left in any column family.
+    RawLedger raw(db);
+    for (const auto& [key, value] : raw.All(kEvents)) {
+      ASSERT_LE(SeqOfKey(key), head) << "an event above the head";
+    }
+    for (const auto& [key, value] : raw.All(kIds)) {
+      ASSERT_EQ(value.size(), 8u);
+      ASSERT_LE(SeqOfKey(value), head) << "id " << key << " points above the head";
+    }
+    for (const auto& [key, value] : raw.All(kPersonal)) {
+      ASSERT_LE(SeqOfKey(key), head) << "personal data above the head";
+    }
+  }
+
+  // The valid file, with the same ids, imports in full.
+  const std::string good = dir.File("good.jsonl");
+  WriteFile(good, BigJournal(kBigEvents));
+  const RunResult imported = Kasse(db, {"import", good});
+  ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  EXPECT_NE(imported.out.find(fmt::format("imported {} new events", kBigEvents)), std::string::npos)
+      << imported.out;
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), head + kBigEvents);
+}
+
+}  // namespace
+}  // namespace kasse::test
