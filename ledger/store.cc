@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
 
@@ -493,6 +494,66 @@ Status Ledger::WriteState(const StateChanges& changes) {
   rocksdb::WriteBatch batch;
   StageState(changes, &batch);
   return WriteSynced(&batch, true);
+}
+
+namespace {
+
+Status OpenBackupEngine(const std::string& backup_dir, bool for_write,
+                        std::unique_ptr<rocksdb::BackupEngine>* engine) {
+  rocksdb::BackupEngineOptions options(backup_dir);
+  options.sync = true;
+  options.share_table_files = true;
+  rocksdb::BackupEngine* opened = nullptr;
+  rocksdb::IOStatus status;
+  if (for_write) {
+    status = rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &opened);
+  } else {
+    std::error_code error;
+    if (!std::filesystem::exists(std::filesystem::path(backup_dir) / "meta", error)) {
+      return Status::NotFound(fmt::format("{} holds no kasse backup", backup_dir));
+    }
+    status = rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &opened);
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(status, fmt::format("opening the backups in {}", backup_dir)));
+  engine->reset(opened);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Ledger::Backup(const std::string& backup_dir, uint32_t* backup_id) {
+  std::unique_ptr<rocksdb::BackupEngine> engine;
+  KASSE_RETURN_IF_ERROR(OpenBackupEngine(backup_dir, /*for_write=*/true, &engine));
+  rocksdb::CreateBackupOptions options;
+  options.flush_before_backup = true;  // the backup needs no write-ahead log
+  rocksdb::BackupID id = 0;
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(engine->CreateNewBackupWithMetadata(
+                    options, db_.get(),
+                    fmt::format("kasse head seq {} hash {}", head_seq_, HexOf(head_hash_)), &id),
+                "writing the backup"));
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/true), "verifying the backup"));
+  *backup_id = id;
+  return Status::Ok();
+}
+
+Status Ledger::Restore(const std::string& backup_dir, const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return Status::Rejected(fmt::format(
+        "{} exists; restore writes a new ledger only (move the old one away first)", path));
+  }
+  std::unique_ptr<rocksdb::BackupEngine> engine;
+  KASSE_RETURN_IF_ERROR(OpenBackupEngine(backup_dir, /*for_write=*/false, &engine));
+  std::vector<rocksdb::BackupInfo> backups;
+  engine->GetBackupInfo(&backups);
+  if (backups.empty()) return Status::NotFound(fmt::format("{} holds no kasse backup", backup_dir));
+  const rocksdb::BackupID newest = backups.back().backup_id;
+  KASSE_RETURN_IF_ERROR(FromRocks(engine->VerifyBackup(newest, /*verify_with_checksum=*/true),
+                                  fmt::format("backup {} is damaged", newest)));
+  return FromRocks(engine->RestoreDBFromBackup(newest, path, path),
+                   fmt::format("restoring backup {} into {}", newest, path));
 }
 
 std::string Ledger::SubjectFor(const Event& event) const {

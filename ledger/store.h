@@ -112,6 +112,14 @@ class Ledger {
   // Writes state without appending events (replay), in one synced batch.
   Status WriteState(const StateChanges& changes);
 
+  // Adds a backup of the ledger to `backup_dir` (created if needed; RocksDB's BackupEngine, which
+  // shares unchanged files between backups) and verifies the backup's checksums. Needs a ledger
+  // opened for writing, so that no append runs meanwhile. Sets *backup_id.
+  Status Backup(const std::string& backup_dir, uint32_t* backup_id);
+  // Restores the newest backup in `backup_dir` into `path`, which must not exist yet, after
+  // verifying the backup's checksums.
+  static Status Restore(const std::string& backup_dir, const std::string& path);
+
   // The pseudonymous subject under which the personal data of `event` is kept, "" when none.
   std::string SubjectFor(const Event& event) const;
 
