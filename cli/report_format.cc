@@ -226,14 +226,18 @@ std::string SpendingText(const Statement& statement, const std::string& ledger_n
 std::string MembersText(const MemberCounts& counts, const std::string& ledger_name) {
   const std::string as_of =
       fmt::format("{:02}.{:02}.{:04}", counts.as_of.day, counts.as_of.month, counts.as_of.year);
+  constexpr size_t kMembersLabelWidth = 44;
+  auto row = [](const std::string& label, int64_t count) {
+    return fmt::format("{}{:>8}\n", PadRight(label, kMembersLabelWidth), count);
+  };
   std::string text = fmt::format("{}\nMitglieder am {}\n\n", ledger_name, as_of);
-  text += Row("persönliche Mitglieder", "", std::to_string(counts.personal));
-  text += Row("institutionelle Mitglieder", "", std::to_string(counts.institutional));
-  text += Row("Mitglieder insgesamt", "", std::to_string(counts.total()));
-  text += Row(fmt::format("Eintritte vom 01.01.{} bis {}", counts.as_of.year, as_of), "",
-              std::to_string(counts.joined_in_year));
-  text += Row(fmt::format("Austritte vom 01.01.{} bis {}", counts.as_of.year, as_of), "",
-              std::to_string(counts.left_in_year));
+  text += row("persönliche Mitglieder", counts.personal);
+  text += row("institutionelle Mitglieder", counts.institutional);
+  text += row("Mitglieder insgesamt", counts.total());
+  text += row(fmt::format("Eintritte vom 01.01.{} bis {}", counts.as_of.year, as_of),
+              counts.joined_in_year);
+  text += row(fmt::format("Austritte vom 01.01.{} bis {}", counts.as_of.year, as_of),
+              counts.left_in_year);
   return text;
 }
 
