@@ -37,6 +37,18 @@ Status RunRestore(const GlobalOptions& options, const std::string& backup_dir) {
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
+  CLI::App* compact =
+      app.add_subcommand("compact", "Compact the ledger's storage (maintenance; changes no event)");
+  compact->footer("Example:\n  kasse compact");
+  compact->callback([&options, &exit_code]() {
+    ResolveDefaults(&options);
+    std::unique_ptr<Ledger> ledger;
+    Status status = Ledger::OpenForWrite(options.db_path, &ledger);
+    if (status.ok()) status = ledger->Compact();
+    if (status.ok()) fmt::print("compacted {}\n", options.db_path);
+    exit_code = Finish(status);
+  });
+
   auto backup_dir = std::make_shared<std::string>();
   CLI::App* backup = app.add_subcommand(
       "backup", "Add a verified backup of the ledger to DIR (unchanged files are shared)");

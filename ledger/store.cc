@@ -521,6 +521,16 @@ Status OpenBackupEngine(const std::string& backup_dir, bool for_write,
 
 }  // namespace
 
+Status Ledger::Compact() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    KASSE_RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(options, handle, nullptr, nullptr), "compacting"));
+  }
+  return Status::Ok();
+}
+
 Status Ledger::Backup(const std::string& backup_dir, uint32_t* backup_id) {
   std::unique_ptr<rocksdb::BackupEngine> engine;
   KASSE_RETURN_IF_ERROR(OpenBackupEngine(backup_dir, /*for_write=*/true, &engine));

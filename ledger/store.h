@@ -112,6 +112,9 @@ class Ledger {
   // Writes state without appending events (replay), in one synced batch.
   Status WriteState(const StateChanges& changes);
 
+  // Compacts every column family fully (frees space of deleted remains, measures real size).
+  Status Compact();
+
   // Adds a backup of the ledger to `backup_dir` (created if needed; RocksDB's BackupEngine, which
   // shares unchanged files between backups) and verifies the backup's checksums. Needs a ledger
   // opened for writing, so that no append runs meanwhile. Sets *backup_id.
