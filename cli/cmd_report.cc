@@ -37,11 +37,11 @@ Status ParseCut(const ReportFlags& flags, bool as_of_cuts_bookings, const Ledger
   *cut = HistoryCut();
   *needs_replay = false;
   if (!flags.at_seq.empty()) {
-    try {
-      size_t used = 0;
-      cut->last_seq = std::stoull(flags.at_seq, &used);
-      if (used != flags.at_seq.size() || cut->last_seq == 0) throw std::invalid_argument("");
-    } catch (const std::exception&) {
+    // Digits only: std::stoull would take "-1" as the largest number.
+    const bool digits = !flags.at_seq.empty() && flags.at_seq.size() <= 19 &&
+                        flags.at_seq.find_first_not_of("0123456789") == std::string::npos;
+    cut->last_seq = digits ? std::stoull(flags.at_seq) : 0;
+    if (cut->last_seq == 0) {
       return Status::InvalidInput(
           fmt::format("option --at-seq: \"{}\" is not a sequence number from 1", flags.at_seq));
     }

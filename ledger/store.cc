@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/archive/basic_archive.hpp>
 #include <cassert>
 #include <chrono>
@@ -536,6 +537,17 @@ Status Ledger::Compact() {
 }
 
 Status Ledger::Backup(const std::string& backup_dir, uint32_t* backup_id) {
+  std::error_code error;
+  const auto ledger_dir = std::filesystem::weakly_canonical(path_, error);
+  const auto target = std::filesystem::weakly_canonical(backup_dir, error);
+  const auto [ledger_end, target_end] =
+      std::mismatch(ledger_dir.begin(), ledger_dir.end(), target.begin(), target.end());
+  if (ledger_end == ledger_dir.end()) {
+    return Status::InvalidInput(
+        fmt::format("the backup directory {} lies inside the ledger {}; choose another place "
+                    "(ideally another disk)",
+                    backup_dir, path_));
+  }
   std::unique_ptr<rocksdb::BackupEngine> engine;
   KASSE_RETURN_IF_ERROR(OpenBackupEngine(backup_dir, /*for_write=*/true, &engine));
   rocksdb::CreateBackupOptions options;
