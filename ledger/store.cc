@@ -600,31 +600,47 @@ Appender::Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_
       recorded_at_unix_ms_(recorded_at_unix_ms),
       first_seq_(ledger->head_seq_ + 1),
       next_seq_(ledger->head_seq_ + 1),
-      prev_hash_(ledger->head_hash_),
-      chunk_(std::make_unique<rocksdb::WriteBatch>()),
-      chunk_first_seq_(next_seq_) {
+      prev_hash_(ledger->head_hash_) {
   assert(ledger->writable_);
+  staging_.batch = std::make_unique<rocksdb::WriteBatch>();
+  staging_.first_seq = next_seq_;
 }
 
 Appender::~Appender() {
   if (!committed_) Abort();
 }
 
+const Event* Appender::Chunk::Find(std::string_view id) const {
+  auto found = index.find(std::string(id));
+  return found == index.end() ? nullptr : &events[found->second];
+}
+
+const Event* Appender::Chunk::At(uint64_t seq) const {
+  if (seq < first_seq || seq - first_seq >= events.size()) return nullptr;
+  return &events[seq - first_seq];
+}
+
 Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const {
-  if (auto staged = chunk_index_.find(std::string(id)); staged != chunk_index_.end()) {
-    *event = chunk_events_[staged->second];
-    *seq = event->seq;
-    return Status::Ok();
+  for (const Chunk* chunk : {&staging_, &writing_}) {
+    if (const Event* staged = chunk->Find(id)) {
+      *event = *staged;
+      *seq = event->seq;
+      return Status::Ok();
+    }
   }
   std::string value;
   rocksdb::Status status =
       ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->handles_[kIds], id, &value);
   if (status.IsNotFound()) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
-  if (value.size() != 8)
+  if (value.size() != 8) {
     return Status::Corruption(fmt::format("id index entry of \"{}\" is damaged", id));
+  }
+  // Entries of the chunks in memory were searched above; the write ahead may have put them in
+  // the index already.
+  const uint64_t in_memory_from = writing_.events.empty() ? staging_.first_seq : writing_.first_seq;
   const uint64_t found = SeqFromKey(value);
-  if (found == 0 || found >= chunk_first_seq_) return Status::NotFound("");
+  if (found == 0 || found >= in_memory_from) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(ledger_->ReadEventUnbounded(found, /*with_personal=*/true, event));
   if (event->id != id) return Status::NotFound("");  // left behind by a crashed import
   *seq = found;
@@ -632,12 +648,15 @@ Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const 
 }
 
 Status Appender::ReadEvent(uint64_t seq, Event* event) const {
-  if (seq >= chunk_first_seq_ && seq < next_seq_) {
-    *event = chunk_events_[seq - chunk_first_seq_];
-    return Status::Ok();
+  for (const Chunk* chunk : {&staging_, &writing_}) {
+    if (const Event* staged = chunk->At(seq)) {
+      *event = *staged;
+      return Status::Ok();
+    }
   }
-  if (seq == 0 || seq >= next_seq_)
+  if (seq == 0 || seq >= next_seq_) {
     return Status::NotFound(fmt::format("no event with seq {}", seq));
+  }
   return ledger_->ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
@@ -647,12 +666,13 @@ Status Appender::Append(Event* event) {
   event->recorded_by = recorded_by_;
   event->subject = ledger_->SubjectFor(*event);
   rocksdb::ColumnFamilyHandle* const* handles = ledger_->handles_.data();
+  rocksdb::WriteBatch* batch = staging_.batch.get();
   if (!event->subject.empty()) {
     uint8_t salt[kPersonalSaltSize];
     FillRandomBytes(salt, sizeof(salt));
     const std::string record = EncodePersonal(*event->personal, salt);
     event->personal_digest = PersonalDigest(record);
-    chunk_->Put(handles[kPersonal], PersonalKey(event->subject, event->seq), record);
+    batch->Put(handles[kPersonal], PersonalKey(event->subject, event->seq), record);
   } else {
     event->personal_digest = Sha256{};
   }
@@ -661,42 +681,54 @@ Status Appender::Append(Event* event) {
     return Status::InvalidInput(fmt::format("event is {} bytes when stored, above the limit of {}",
                                             bytes.size(), kEventSizeMax));
   }
-  chunk_->Put(handles[kEvents], SeqKey(event->seq), bytes);
-  chunk_->Put(handles[kIds], event->id, SeqKey(event->seq));
+  batch->Put(handles[kEvents], SeqKey(event->seq), bytes);
+  batch->Put(handles[kIds], event->id, SeqKey(event->seq));
   prev_hash_ = ComputeSha256(bytes);
   ++next_seq_;
-  chunk_index_.emplace(event->id, chunk_events_.size());
-  chunk_events_.push_back(*event);
-  if (chunk_events_.size() >= kChunkEventsMax) return FlushChunk();
+  staging_.index.emplace(event->id, staging_.events.size());
+  staging_.events.push_back(*event);
+  if (staging_.events.size() >= kChunkEventsMax) return FlushChunk();
   return Status::Ok();
+}
+
+Status Appender::WaitForWriteAhead() {
+  if (!write_ahead_.valid()) return Status::Ok();
+  Status written = write_ahead_.get();
+  writing_ = Chunk();
+  return written;
 }
 
 Status Appender::FlushChunk() {
   // Unsynced: these events are above the head and invisible until Commit() syncs the WAL, which
-  // also makes everything written before it durable.
+  // also makes everything written before it durable. The write runs on another thread while the
+  // caller parses and checks the next chunk; at most one chunk is in flight.
+  KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   wrote_ahead_ = true;
-  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(chunk_.get(), false));
-  chunk_->Clear();
-  chunk_events_.clear();
-  chunk_index_.clear();
-  chunk_first_seq_ = next_seq_;
+  writing_ = std::move(staging_);
+  staging_ = Chunk();
+  staging_.batch = std::make_unique<rocksdb::WriteBatch>();
+  staging_.first_seq = next_seq_;
+  rocksdb::WriteBatch* batch = writing_.batch.get();
+  write_ahead_ = std::async(std::launch::async, [ledger = ledger_, batch]() {
+    return ledger->WriteSynced(batch, false);
+  });
   return Status::Ok();
 }
 
 Status Appender::Commit(const StateChanges& state) {
   assert(!committed_);
-  ledger_->StageState(state, chunk_.get());
+  KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
+  rocksdb::WriteBatch* batch = staging_.batch.get();
+  ledger_->StageState(state, batch);
   const uint64_t head_seq = next_seq_ - 1;
-  chunk_->Put(ledger_->handles_[kMeta], kKeyHeadSeq, SeqKey(head_seq));
-  chunk_->Put(ledger_->handles_[kMeta], kKeyHeadHash,
-              std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
-  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(chunk_.get(), true));
+  batch->Put(ledger_->handles_[kMeta], kKeyHeadSeq, SeqKey(head_seq));
+  batch->Put(ledger_->handles_[kMeta], kKeyHeadHash,
+             std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
+  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(batch, true));
   committed_ = true;
   ledger_->head_seq_ = head_seq;
   ledger_->head_hash_ = prev_hash_;
-  chunk_->Clear();
-  chunk_events_.clear();
-  chunk_index_.clear();
+  staging_ = Chunk();
   if (appended_count() >= kFlushAfterEvents) {
     // The events are durable already (synced WAL); a failed flush only costs readers time.
     rocksdb::FlushOptions flush;
@@ -707,9 +739,8 @@ Status Appender::Commit(const StateChanges& state) {
 }
 
 void Appender::Abort() {
-  chunk_->Clear();
-  chunk_events_.clear();
-  chunk_index_.clear();
+  (void)WaitForWriteAhead();
+  staging_ = Chunk();
   // What was written ahead is invisible already; removing it now saves the next writer the work.
   // If this fails, the next OpenForWrite() removes it.
   if (wrote_ahead_) (void)ledger_->RemoveUncommittedEvents();

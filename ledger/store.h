@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -180,10 +181,20 @@ class Appender {
   uint64_t first_seq_;
   uint64_t next_seq_;
   Sha256 prev_hash_;
-  std::unique_ptr<rocksdb::WriteBatch> chunk_;
-  std::vector<Event> chunk_events_;  // the staged chunk, for lookups before it is written
-  std::unordered_map<std::string, size_t> chunk_index_;  // id -> position in chunk_events_
-  uint64_t chunk_first_seq_;
+  // Events staged in memory, with what lookups need before they are written.
+  struct Chunk {
+    std::unique_ptr<rocksdb::WriteBatch> batch;
+    std::vector<Event> events;
+    std::unordered_map<std::string, size_t> index;  // id -> position in events
+    uint64_t first_seq = 0;
+    const Event* Find(std::string_view id) const;
+    const Event* At(uint64_t seq) const;
+  };
+  Status WaitForWriteAhead();
+
+  Chunk staging_;  // filling
+  Chunk writing_;  // being written ahead on another thread while the next chunk fills
+  std::future<Status> write_ahead_;
   bool wrote_ahead_ = false;
   bool committed_ = false;
 };
