@@ -5,21 +5,13 @@
 // RocksDB C++ API the way storage_test.cc does, and recomputes the chain with OpenSSL.
 //
 // Test suites are named audit_* so that `ctest -R audit` selects them.
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <rocksdb/db.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -28,9 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child.h"
+#include "tests/support/raw_ledger.h"
 #include "tests/support/run.h"
-
-extern char** environ;
 
 namespace kasse::test {
 namespace {
@@ -256,105 +248,6 @@ std::string TimestampOf(int64_t unix_ms, int offset_minutes = 0) {
                      zone);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Raw access to the RocksDB directory and SHA-256, the way someone with write access to the files
-// could rewrite the chain.
-
-std::string SeqKey(uint64_t seq) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
-    seq >>= 8;
-  }
-  return key;
-}
-
-std::string Sha256(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1 ||
-      size != 32) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-std::string Hex(std::string_view bytes) {
-  std::string hex;
-  for (unsigned char c : bytes) hex += fmt::format("{:02x}", c);
-  return hex;
-}
-
-void Check(const rocksdb::Status& status, const std::string& what) {
-  if (!status.ok()) throw std::runtime_error(what + ": " + status.ToString());
-}
-
-enum Family : size_t { kMeta = 0, kEvents = 1, kIds = 2, kPersonal = 3, kState = 4 };
-
-// Envelope offsets (ledger/codec.h).
-constexpr size_t kSeqOffset = 9;
-constexpr size_t kPrevHashOffset = 17;
-constexpr size_t kHeaderSize = 53;
-
-// The ledger opened directly with its five column families. Close (destroy) it before kasse runs.
-class RawLedger {
- public:
-  explicit RawLedger(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "ids", "personal", "state"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::DBOptions options;
-    options.max_open_files = -1;
-    Check(rocksdb::DB::Open(options, path, families, &handles_, &db), "opening " + path);
-    db_.reset(db);
-  }
-  ~RawLedger() {
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-    const rocksdb::Status closed = db_->Close();
-    EXPECT_TRUE(closed.ok()) << closed.ToString();
-  }
-  RawLedger(const RawLedger&) = delete;
-  RawLedger& operator=(const RawLedger&) = delete;
-
-  std::string Get(Family family, const std::string& key) {
-    std::string value;
-    Check(db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value), "get");
-    return value;
-  }
-  void Put(Family family, const std::string& key, const std::string& value) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    Check(db_->Put(sync, handles_[family], key, value), "put");
-  }
-
-  uint64_t HeadSeq() {
-    uint64_t seq = 0;
-    for (char c : Get(kMeta, "kasse.head_seq")) seq = seq << 8 | static_cast<uint8_t>(c);
-    return seq;
-  }
-
-  // Rewrites the chain from `first` to the head: each event's prev_hash becomes the SHA-256 of
-  // its predecessor's stored bytes, and the head hash that of the last; what a forger does after
-  // changing event first-1.
-  void Rechain(uint64_t first) {
-    const uint64_t head = HeadSeq();
-    std::string previous = Get(kEvents, SeqKey(first - 1));
-    for (uint64_t seq = first; seq <= head; ++seq) {
-      std::string bytes = Get(kEvents, SeqKey(seq));
-      bytes.replace(kPrevHashOffset, 32, Sha256(previous));
-      Put(kEvents, SeqKey(seq), bytes);
-      previous = bytes;
-    }
-    Put(kMeta, "kasse.head_hash", Sha256(previous));
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
-
 // Replaces the only occurrence of `from` in the payload of `bytes` with `to` (same length, so
 // the event still decodes).
 void ReplaceInPayload(std::string* bytes, const std::string& from, const std::string& to) {
@@ -363,103 +256,6 @@ void ReplaceInPayload(std::string* bytes, const std::string& from, const std::st
   ASSERT_NE(at, std::string::npos) << "\"" << from << "\" is not in the payload";
   ASSERT_EQ(bytes->find(from, at + 1), std::string::npos) << "\"" << from << "\" twice";
   bytes->replace(at, to.size(), to);
-}
-
-// ---------------------------------------------------------------------------------------------
-// kasse in the background with its stdin a pipe kept open by the test (storage_test.cc's Child,
-// reduced to what these tests need).
-
-std::vector<std::string> CleanEnvironment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    if (text.starts_with("KASSE_DB=") || text.starts_with("KASSE_USER=")) continue;
-    env.push_back(text);
-  }
-  return env;
-}
-
-class Child {
- public:
-  Child(const std::string& db, Args args, const std::string& output_prefix) {
-    out_path_ = output_prefix + ".out";
-    err_path_ = output_prefix + ".err";
-    args.insert(args.begin(), {KASSE_BINARY, "--db", db, "--user", "tester"});
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = CleanEnvironment();
-    std::vector<char*> envp;
-    for (std::string& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    int in_pipe[2] = {-1, -1};
-    if (pipe2(in_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    const int spawned =
-        posix_spawn(&pid_, KASSE_BINARY, &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    close(in_pipe[0]);
-    stdin_fd_ = in_pipe[1];
-    if (spawned != 0) {
-      CloseStdin();
-      throw std::runtime_error("cannot start " KASSE_BINARY);
-    }
-  }
-  ~Child() {
-    CloseStdin();
-    if (!exit_code_) {
-      kill(pid_, SIGKILL);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  pid_t pid() const { return pid_; }
-  void CloseStdin() {
-    if (stdin_fd_ >= 0) close(stdin_fd_);
-    stdin_fd_ = -1;
-  }
-  // Waits until the child exits or `deadline`; the exit code when it exited.
-  std::optional<int> WaitUntil(Clock::time_point deadline) {
-    while (!exit_code_) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        break;
-      }
-      if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(milliseconds(2));
-    }
-    return exit_code_;
-  }
-  std::string out() const { return ReadFile(out_path_); }
-  std::string err() const { return ReadFile(err_path_); }
-
- private:
-  pid_t pid_ = 0;
-  int stdin_fd_ = -1;
-  std::optional<int> exit_code_;
-  std::string out_path_, err_path_;
-};
-
-// The process holding the fcntl() lock of a RocksDB directory, 0 when none.
-pid_t LockHolder(const std::string& db) {
-  const int fd = ::open((db + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  struct flock lock = {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  const int result = ::fcntl(fd, F_GETLK, &lock);
-  ::close(fd);
-  return result == 0 && lock.l_type != F_UNLCK ? lock.l_pid : 0;
 }
 
 // ---------------------------------------------------------------------------------------------

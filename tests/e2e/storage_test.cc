@@ -2,15 +2,12 @@
 // use by another process, and crash safety of imports. They run the real kasse binary and reach
 // into the RocksDB directory through the RocksDB C++ API to damage it the way a disk, a tool or a
 // person could.
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -25,9 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child.h"
+#include "tests/support/raw_ledger.h"
 #include "tests/support/run.h"
-
-extern char** environ;
 
 namespace kasse::test {
 namespace {
@@ -80,217 +77,6 @@ nlohmann::json LastLogEvent(const std::string& db) {
 bool NamesSeq(const std::string& text, uint64_t seq) {
   return std::regex_search(text, std::regex(fmt::format("event seq {}([^0-9]|$)", seq)));
 }
-
-std::vector<std::string> CleanEnvironment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    if (text.starts_with("KASSE_DB=") || text.starts_with("KASSE_USER=")) continue;
-    env.push_back(text);
-  }
-  return env;
-}
-
-// kasse running in the background, stdout and stderr to files, stdin a pipe kept by the test or
-// /dev/null. Killed and reaped when it goes out of scope while still running.
-class Child {
- public:
-  Child(const std::string& db, std::vector<std::string> args, const std::string& output_prefix,
-        bool stdin_pipe) {
-    out_path_ = output_prefix + ".out";
-    err_path_ = output_prefix + ".err";
-    args.insert(args.begin(), {KASSE_BINARY, "--db", db, "--user", "tester"});
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = CleanEnvironment();
-    std::vector<char*> envp;
-    for (std::string& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
-    int in_pipe[2] = {-1, -1};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (stdin_pipe) {
-      if (pipe2(in_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-      posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-    } else {
-      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    }
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    const int spawned =
-        posix_spawn(&pid_, KASSE_BINARY, &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (stdin_pipe) {
-      close(in_pipe[0]);
-      stdin_fd_ = in_pipe[1];
-    }
-    if (spawned != 0) {
-      CloseStdin();
-      throw std::runtime_error("cannot start " KASSE_BINARY);
-    }
-  }
-  ~Child() {
-    CloseStdin();
-    if (!exit_code_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  pid_t pid() const { return pid_; }
-  void Write(const std::string& text) {
-    if (::write(stdin_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      throw std::runtime_error("write to the child failed");
-    }
-  }
-  void CloseStdin() {
-    if (stdin_fd_ >= 0) close(stdin_fd_);
-    stdin_fd_ = -1;
-  }
-  void Kill() {
-    if (!exit_code_) kill(pid_, SIGKILL);
-  }
-  // The exit code, or 128 + signal.
-  int Wait() {
-    if (!exit_code_) {
-      int status = 0;
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-      Record(status);
-    }
-    return *exit_code_;
-  }
-  // Waits until the child exits or `deadline`; the exit code when it exited.
-  std::optional<int> WaitUntil(Clock::time_point deadline) {
-    while (!exit_code_) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        Record(status);
-        break;
-      }
-      if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(
-          std::min<Clock::duration>(milliseconds(2), deadline - Clock::now()));
-    }
-    return exit_code_;
-  }
-  std::string out() const { return ReadFile(out_path_); }
-  std::string err() const { return ReadFile(err_path_); }
-
- private:
-  void Record(int status) {
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  pid_t pid_ = 0;
-  int stdin_fd_ = -1;
-  std::optional<int> exit_code_;
-  std::string out_path_, err_path_;
-};
-
-// The process holding the fcntl() lock of a RocksDB directory, 0 when none.
-pid_t LockHolder(const std::string& db) {
-  const int fd = ::open((db + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  struct flock lock = {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  const int result = ::fcntl(fd, F_GETLK, &lock);
-  ::close(fd);
-  return result == 0 && lock.l_type != F_UNLCK ? lock.l_pid : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Raw access to the RocksDB directory, the way a tool or an attacker would reach it.
-
-std::string SeqKey(uint64_t seq) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
-    seq >>= 8;
-  }
-  return key;
-}
-
-uint64_t SeqOfKey(std::string_view key) {
-  uint64_t seq = 0;
-  for (char c : key.substr(key.size() - 8)) seq = seq << 8 | static_cast<uint8_t>(c);
-  return seq;
-}
-
-void Check(const rocksdb::Status& status, const std::string& what) {
-  if (!status.ok()) throw std::runtime_error(what + ": " + status.ToString());
-}
-
-enum Family : size_t { kMeta = 0, kEvents = 1, kIds = 2, kPersonal = 3, kState = 4 };
-
-// The ledger opened directly with its five column families and default options. Close (destroy)
-// it before kasse runs again.
-class RawLedger {
- public:
-  explicit RawLedger(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "ids", "personal", "state"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::DBOptions options;
-    options.max_open_files = -1;
-    Check(rocksdb::DB::Open(options, path, families, &handles_, &db), "opening " + path);
-    db_.reset(db);
-  }
-  ~RawLedger() {
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-    const rocksdb::Status closed = db_->Close();
-    EXPECT_TRUE(closed.ok()) << closed.ToString();
-  }
-  RawLedger(const RawLedger&) = delete;
-  RawLedger& operator=(const RawLedger&) = delete;
-
-  std::string Get(Family family, const std::string& key) {
-    std::string value;
-    Check(db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value), "get");
-    return value;
-  }
-  void Put(Family family, const std::string& key, const std::string& value) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    Check(db_->Put(sync, handles_[family], key, value), "put");
-  }
-  void Delete(Family family, const std::string& key) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    Check(db_->Delete(sync, handles_[family], key), "delete");
-  }
-  // Every key and value of a family, in key order.
-  std::vector<std::pair<std::string, std::string>> All(Family family) {
-    std::vector<std::pair<std::string, std::string>> entries;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[family]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      entries.emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    Check(it->status(), "iterating");
-    return entries;
-  }
-  // The personal-data key (subject, 0x00, seq) of event `seq`; "" when it has none.
-  std::string PersonalKeyOf(uint64_t seq) {
-    for (const auto& [key, value] : All(kPersonal)) {
-      if (key.size() > 9 && key[key.size() - 9] == '\0' && SeqOfKey(key) == seq) return key;
-    }
-    return "";
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // A large, valid journal: members joining, their dues, and expenses over the default chart.

@@ -16,8 +16,6 @@ extern char** environ;
 
 namespace kasse::test {
 
-namespace {
-
 std::vector<std::string> CleanEnvironment() {
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -27,8 +25,6 @@ std::vector<std::string> CleanEnvironment() {
   }
   return env;
 }
-
-}  // namespace
 
 RunResult RunKasse(const std::vector<std::string>& args, const std::string& input) {
   int in_pipe[2], out_pipe[2], err_pipe[2];

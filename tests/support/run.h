@@ -12,6 +12,9 @@ struct RunResult {
   std::string err;
 };
 
+// This process's environment ("NAME=value" entries) without KASSE_DB and KASSE_USER.
+std::vector<std::string> CleanEnvironment();
+
 // Runs the kasse binary with `args` (no shell), feeding `input` on stdin. The environment has
 // KASSE_DB and KASSE_USER cleared so only the arguments count.
 RunResult RunKasse(const std::vector<std::string>& args, const std::string& input = "");
