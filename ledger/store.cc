@@ -498,7 +498,14 @@ void Ledger::StageState(const StateChanges& changes, rocksdb::WriteBatch* batch)
 Status Ledger::WriteState(const StateChanges& changes) {
   rocksdb::WriteBatch batch;
   StageState(changes, &batch);
-  return WriteSynced(&batch, true);
+  KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
+  if (changes.puts.size() >= kFlushAfterEvents) {
+    // As after a large append: readers should not have to replay a large write-ahead log.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    (void)db_->Flush(flush, handles_);
+  }
+  return Status::Ok();
 }
 
 namespace {
