@@ -1,0 +1,276 @@
+// kasse_floor: what RocksDB itself costs for kasse's storage pattern, the floor of import,
+// verify and replay.
+//
+//   kasse_floor --dir DIR --count N --size BYTES [--batch 16384] [--sync final|every]
+//     appends N values of BYTES bytes under 8-byte big-endian sequence keys to a column family
+//     "events" of a new database in DIR, with kasse's options (LZ4, ZSTD at the bottom), in write
+//     batches of --batch values; --sync final (kasse's import) writes every batch unsynced and the
+//     last one synced, --sync every syncs each batch. Like kasse's import it then flushes the
+//     memtables and closes. Then it opens the database read-only and scans the values back,
+//     computing the SHA-256 of each. Times include opening and closing the database.
+//   kasse_floor --mean-size LEDGER
+//     prints the number and mean size in bytes of the stored events of a kasse ledger.
+//
+// Output: key=value lines, e.g. append_seconds=1.234 append_events_per_s=810372.
+#include <openssl/evp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "kasse_floor: %s\n", message.c_str());
+  std::exit(1);
+}
+
+void Check(const rocksdb::Status& status, const char* what) {
+  if (!status.ok()) Die(std::string(what) + ": " + status.ToString());
+}
+
+// kasse's MakeOptions() (ledger/store.cc), as far as it concerns writing and reading events.
+rocksdb::Options KasseOptions() {
+  rocksdb::Options options;
+  options.compression = rocksdb::kLZ4Compression;
+  options.bottommost_compression = rocksdb::kZSTD;
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.max_open_files = -1;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  options.max_total_wal_size = 64 << 20;
+  return options;
+}
+
+std::string SeqKey(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
+    seq >>= 8;
+  }
+  return key;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// A value shaped like a stored kasse event: a 53-byte envelope whose 32-byte previous hash is
+// incompressible, then a payload of ids, dates, amounts and category names that compresses the
+// way such text does.
+class ValueMaker {
+ public:
+  explicit ValueMaker(size_t size) : size_(size) {}
+
+  void Make(uint64_t seq, std::string* value) {
+    value->clear();
+    value->append("kev1\x01\x07\x00\x01\x00", 9);
+    value->append(SeqKey(seq));
+    for (int i = 0; i < 4; ++i) {
+      state_ ^= state_ << 13;
+      state_ ^= state_ >> 7;
+      state_ ^= state_ << 17;
+      value->append(reinterpret_cast<const char*>(&state_), sizeof(state_));
+    }
+    static const char* const kWords[] = {"expense.paid", "2022-03-01", "Hardware", "129.90",
+                                         "B-2022-0001234", "exp-2022-0004711", "Kommunikation",
+                                         "dues.paid", "M-0012345", "250.00", "Reisekosten",
+                                         "Musterbank eG", "2019-11-27", "Spenden"};
+    char number[24];
+    std::snprintf(number, sizeof(number), "%llu", static_cast<unsigned long long>(seq));
+    size_t word = seq % 7;
+    while (value->size() < size_) {
+      value->append(kWords[word % (sizeof(kWords) / sizeof(kWords[0]))]);
+      value->append(number);
+      word += 3;
+    }
+    value->resize(size_);
+  }
+
+ private:
+  size_t size_;
+  uint64_t state_ = 0x9e3779b97f4a7c15ULL;
+};
+
+struct Args {
+  std::string dir;
+  uint64_t count = 0;
+  size_t size = 200;
+  size_t batch = 16384;
+  bool sync_every = false;
+  std::string mean_size_of;
+};
+
+Args Parse(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) Die("missing value after " + flag);
+      return argv[++i];
+    };
+    if (flag == "--dir") {
+      args.dir = next();
+    } else if (flag == "--count") {
+      args.count = std::stoull(next());
+    } else if (flag == "--size") {
+      args.size = std::stoul(next());
+    } else if (flag == "--batch") {
+      args.batch = std::stoul(next());
+    } else if (flag == "--sync") {
+      const std::string mode = next();
+      if (mode != "final" && mode != "every") Die("--sync is final or every");
+      args.sync_every = mode == "every";
+    } else if (flag == "--mean-size") {
+      args.mean_size_of = next();
+    } else {
+      Die("unknown argument " + flag +
+          "; usage: kasse_floor --dir DIR --count N --size BYTES [--batch B] [--sync final|every]"
+          " | --mean-size LEDGER");
+    }
+  }
+  return args;
+}
+
+int MeanSize(const std::string& path) {
+  std::vector<std::string> names;
+  Check(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names), "listing families");
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  size_t events = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    descriptors.emplace_back(names[i], rocksdb::ColumnFamilyOptions(KasseOptions()));
+    if (names[i] == "events") events = i;
+  }
+  if (events == names.size()) Die(path + " has no events column family");
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), path, descriptors, &handles, &raw),
+        "opening the ledger read-only");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  uint64_t count = 0, bytes = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[events]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++count;
+      bytes += it->value().size();
+    }
+    Check(it->status(), "scanning");
+  }
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  std::printf("events=%llu\nmean_event_bytes=%.1f\n", static_cast<unsigned long long>(count),
+              count ? static_cast<double>(bytes) / static_cast<double>(count) : 0.0);
+  return 0;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> FloorFamilies() {
+  return {{rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(KasseOptions())},
+          {"events", rocksdb::ColumnFamilyOptions(KasseOptions())}};
+}
+
+double Append(const Args& args) {
+  const auto start = std::chrono::steady_clock::now();
+  rocksdb::Options options = KasseOptions();
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.error_if_exists = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::Open(options, args.dir, FloorFamilies(), &handles, &raw), "creating");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  ValueMaker maker(args.size);
+  std::string value;
+  rocksdb::WriteBatch batch;
+  size_t in_batch = 0;
+  for (uint64_t seq = 1; seq <= args.count; ++seq) {
+    maker.Make(seq, &value);
+    Check(batch.Put(handles[1], SeqKey(seq), value), "batching");
+    if (++in_batch == args.batch && seq != args.count) {
+      rocksdb::WriteOptions write;
+      write.sync = args.sync_every;
+      Check(db->Write(write, &batch), "writing a batch");
+      batch.Clear();
+      in_batch = 0;
+    }
+  }
+  rocksdb::WriteOptions last;
+  last.sync = true;
+  Check(db->Write(last, &batch), "writing the last batch");
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  Check(db->Flush(flush, handles), "flushing");
+  for (auto* handle : handles) Check(db->DestroyColumnFamilyHandle(handle), "closing");
+  Check(db->Close(), "closing");
+  db.reset();
+  return Seconds(start);
+}
+
+double Scan(const Args& args, uint64_t* scanned) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), args.dir, FloorFamilies(), &handles, &raw),
+        "opening read-only");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  if (md == nullptr || context == nullptr) Die("no SHA-256 in libcrypto");
+  unsigned char hash[32];
+  uint64_t count = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice v = it->value();
+      unsigned int size = 0;
+      if (EVP_DigestInit_ex2(context, md, nullptr) != 1 ||
+          EVP_DigestUpdate(context, v.data(), v.size()) != 1 ||
+          EVP_DigestFinal_ex(context, hash, &size) != 1) {
+        Die("SHA-256 failed");
+      }
+      ++count;
+    }
+    Check(it->status(), "scanning");
+  }
+  EVP_MD_CTX_free(context);
+  EVP_MD_free(md);
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  db.reset();
+  const double seconds = Seconds(start);
+  if (count != args.count) Die("scanned " + std::to_string(count) + " values, not " +
+                               std::to_string(args.count));
+  *scanned = count;
+  return seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = Parse(argc, argv);
+  if (!args.mean_size_of.empty()) return MeanSize(args.mean_size_of);
+  if (args.dir.empty() || args.count == 0 || args.size < 53 || args.batch == 0) {
+    Die("need --dir, --count > 0, --size >= 53 and --batch > 0");
+  }
+  if (std::filesystem::exists(args.dir)) Die(args.dir + " exists; give a new directory");
+  const double append = Append(args);
+  uint64_t scanned = 0;
+  const double scan = Scan(args, &scanned);
+  uint64_t disk = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(args.dir)) {
+    if (entry.is_regular_file()) disk += entry.file_size();
+  }
+  const double n = static_cast<double>(args.count);
+  std::printf("count=%llu\nsize=%zu\nbatch=%zu\nsync=%s\n", static_cast<unsigned long long>(scanned),
+              args.size, args.batch, args.sync_every ? "every" : "final");
+  std::printf("append_seconds=%.4f\nappend_events_per_s=%.0f\n", append, n / append);
+  std::printf("scan_seconds=%.4f\nscan_events_per_s=%.0f\n", scan, n / scan);
+  std::printf("disk_bytes_per_event=%.1f\n", static_cast<double>(disk) / n);
+  return 0;
+}
