@@ -120,6 +120,10 @@ Status StatementChecks(const ReportState& state, const Statement& statement,
 Status RunStatement(const GlobalOptions& options, const ReportFlags& flags, bool spending_only) {
   int32_t year = 0;
   KASSE_RETURN_IF_ERROR(ParseYearOption(flags.year, &year));
+  Date as_of;
+  if (flags.year.empty() && !flags.as_of.empty() && ParseDate(flags.as_of, &as_of).ok()) {
+    year = as_of.year;  // "as of 30 June 2022" asks about 2022, not about this year
+  }
   ReportState state;
   KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/true, &state));
   Statement statement;
@@ -184,7 +188,7 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   });
 
   CLI::App* spending = report->add_subcommand("spending", "Spending by category in a year");
-  spending->add_option("--year", flags->year, "the year (default: this year)");
+  spending->add_option("--year", flags->year, "the year (default: the year of --as-of, else this year)");
   spending->add_option("--as-of", flags->as_of,
                        "count only what was booked on or before this date (replays the log)");
   AddHistoryOptions(spending, *flags);
@@ -198,7 +202,7 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
 
   CLI::App* statement = report->add_subcommand(
       "statement", "The income/expense statement by the four spheres (A/B/C layout)");
-  statement->add_option("--year", flags->year, "the year (default: this year)");
+  statement->add_option("--year", flags->year, "the year (default: the year of --as-of, else this year)");
   statement->add_option("--as-of", flags->as_of,
                         "count only what was booked on or before this date (replays the log)");
   AddHistoryOptions(statement, *flags);
