@@ -261,7 +261,7 @@ Status ParseEventJson(std::string_view line, Event* event) {
     try {
       const json ignored = json::parse(line);
       (void)ignored;
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // parse_error, or out_of_range: "1e999"
       return Status::InvalidInput(fmt::format("not valid JSON: {}", error.what()));
     }
     return Status::InvalidInput("not valid JSON");

@@ -79,6 +79,15 @@ TEST(ParseEventJson, NamesTheField) {
   EXPECT_NE(Refused(std::string(kLineBytesMax + 1, ' ')).find("limit"), std::string::npos);
 }
 
+// Found by tests/fuzz/fuzz_event_line: nlohmann throws out_of_range, not parse_error, for a number
+// beyond double; it escaped ParseEventJson and `kasse import` died in std::terminate.
+TEST(ParseEventJson, RefusesANumberTooLargeForADouble) {
+  EXPECT_NE(Refused(R"({"type":"year.closed","id":"y","date":"2023-03-31","year":1e999})")
+                .find("not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(Refused("9999e999").find("not valid JSON"), std::string::npos);
+}
+
 TEST(ParseEventJson, RefusesAFieldGivenTwice) {
   EXPECT_NE(Refused(R"({"type":"expense.paid","id":"e","date":"2022-03-01","category":"H",)"
                     R"("amount":"1.00","amount":"2.00"})")
