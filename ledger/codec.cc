@@ -79,34 +79,58 @@ void SerializeEnum(Archive& archive, Enum& value, uint8_t max) {
   value = static_cast<Enum>(stored);
 }
 
+// Boost's binary archive loads a std::string by resizing it to the 8-byte length it reads, before
+// reading the bytes: a damaged length would allocate up to that many bytes. Strings are loaded
+// here with the same layout (a std::size_t length, then the bytes) and the length checked first.
+template <class Archive>
+void SerializeString(Archive& archive, std::string& value) {
+  if constexpr (Archive::is_saving::value) {
+    archive& value;
+  } else {
+    std::size_t size = 0;
+    archive.load_binary(&size, sizeof(size));
+    if (size > kasse::kEventSizeMax) {
+      throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                              "string longer than an event");
+    }
+    value.resize(size);
+    if (size > 0) archive.load_binary(value.data(), size);
+  }
+}
+
 template <class Archive>
 void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& header.id& header.date_yyyymmdd& header.document& header.note;
-  archive& header.recorded_at_unix_ms& header.recorded_by& header.subject;
-  archive& header.personal_digest;
+  SerializeString(archive, header.id);
+  archive& header.date_yyyymmdd;
+  SerializeString(archive, header.document);
+  SerializeString(archive, header.note);
+  archive& header.recorded_at_unix_ms;
+  SerializeString(archive, header.recorded_by);
+  SerializeString(archive, header.subject);
+  SerializeString(archive, header.personal_digest);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::CategoryDefined& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.category;
+  SerializeString(archive, body.category);
   SerializeEnum(archive, body.direction, 1);
   SerializeEnum(archive, body.sphere, 3);
-  archive& body.group;
+  SerializeString(archive, body.group);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberJoined& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.member;
+  SerializeString(archive, body.member);
   SerializeEnum(archive, body.kind, 1);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.member;
+  SerializeString(archive, body.member);
   // 0: kind unchanged, 1: personal, 2: institutional.
   uint8_t kind = body.kind ? static_cast<uint8_t>(*body.kind) + 1 : 0;
   archive& kind;
@@ -120,13 +144,15 @@ void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int 
 template <class Archive>
 void serialize(Archive& archive, kasse::MemberLeft& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.member& body.reason;
+  SerializeString(archive, body.member);
+  SerializeString(archive, body.reason);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::DuesPaid& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.member& body.amount_cents& body.covers_first_year& body.covers_last_year;
+  SerializeString(archive, body.member);
+  archive& body.amount_cents& body.covers_first_year& body.covers_last_year;
 }
 
 template <class Archive>
@@ -134,25 +160,29 @@ void serialize(Archive& archive, kasse::DonationReceived& body, const unsigned i
   RefuseNewerVersion(version, 1);
   archive& body.amount_cents;
   SerializeEnum(archive, body.kind, 1);
-  archive& body.member;
+  SerializeString(archive, body.member);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::IncomeReceived& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.category& body.amount_cents;
+  SerializeString(archive, body.category);
+  archive& body.amount_cents;
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::ExpensePaid& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.category& body.amount_cents& body.project;
+  SerializeString(archive, body.category);
+  archive& body.amount_cents;
+  SerializeString(archive, body.project);
 }
 
 template <class Archive>
 void serialize(Archive& archive, kasse::EntryReversed& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
-  archive& body.reverses& body.reason;
+  SerializeString(archive, body.reverses);
+  SerializeString(archive, body.reason);
 }
 
 template <class Archive>
@@ -165,7 +195,8 @@ template <class Archive>
 void serialize(Archive& archive, kasse::AuditSealed& body, const unsigned int version) {
   RefuseNewerVersion(version, 1);
   std::string hash(body.covers_hash.begin(), body.covers_hash.end());
-  archive& body.covers_seq& hash;
+  archive& body.covers_seq;
+  SerializeString(archive, hash);
   if (hash.size() != body.covers_hash.size()) {
     throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
                                             "sealed hash is not 32 bytes");

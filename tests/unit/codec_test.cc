@@ -181,6 +181,22 @@ TEST(Codec, RefusesANewerBoostClassVersionInsideThePayload) {
   EXPECT_NE(status.message().find("class version"), std::string::npos) << status.message();
 }
 
+// Found by tests/fuzz/fuzz_decode_event: a golden event whose note length claims 3 GiB. Boost
+// would allocate that much before failing; the decoder must refuse the length first.
+TEST(Codec, RefusesAStringLengthLongerThanAnEvent) {
+  const std::string bytes = Unhex(
+      "6b657631010100010001000000000000000000000000000000000000000000000000000000000000000000000000"
+      "000000970000000001000000020000000000000063318d8934010a00000000000000422d323032322d3031370000"
+      "00c0000000004e6f74697a7ba4fbca840100000a000000000000006b617373656e77617274000000000000000000"
+      "0000000000000000010000000800000000000000486172647761726501001c00000000000000417573676162656e"
+      "2066c3bc72205361747a756e67737a7765636b65");
+  Event decoded;
+  Sha256 prev;
+  const Status status = DecodeEvent(bytes, &decoded, &prev);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_NE(status.message().find("does not decode"), std::string::npos) << status.message();
+}
+
 TEST(Personal, DigestCoversSaltAndText) {
   const uint8_t salt_a[kPersonalSaltSize] = {1};
   const uint8_t salt_b[kPersonalSaltSize] = {2};
