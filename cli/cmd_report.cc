@@ -67,7 +67,11 @@ Status ParseCut(const ReportFlags& flags, bool as_of_cuts_bookings, const Ledger
 
 Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
                        bool as_of_cuts_bookings, ReportState* state) {
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForRead(options.db_path, &state->ledger));
+  // Without a cut, a report reads only projection state, and opens only that (fast).
+  const bool may_replay = !flags.at_seq.empty() || !flags.known_at.empty() ||
+                          (as_of_cuts_bookings && !flags.as_of.empty());
+  KASSE_RETURN_IF_ERROR(may_replay ? Ledger::OpenForRead(options.db_path, &state->ledger)
+                                   : Ledger::OpenForReports(options.db_path, &state->ledger));
   KASSE_RETURN_IF_ERROR(
       ParseCut(flags, as_of_cuts_bookings, *state->ledger, &state->cut, &state->is_replay));
   if (!state->is_replay) {
@@ -188,7 +192,8 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   });
 
   CLI::App* spending = report->add_subcommand("spending", "Spending by category in a year");
-  spending->add_option("--year", flags->year, "the year (default: the year of --as-of, else this year)");
+  spending->add_option("--year", flags->year,
+                       "the year (default: the year of --as-of, else this year)");
   spending->add_option("--as-of", flags->as_of,
                        "count only what was booked on or before this date (replays the log)");
   AddHistoryOptions(spending, *flags);
@@ -202,7 +207,8 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
 
   CLI::App* statement = report->add_subcommand(
       "statement", "The income/expense statement by the four spheres (A/B/C layout)");
-  statement->add_option("--year", flags->year, "the year (default: the year of --as-of, else this year)");
+  statement->add_option("--year", flags->year,
+                        "the year (default: the year of --as-of, else this year)");
   statement->add_option("--as-of", flags->as_of,
                         "count only what was booked on or before this date (replays the log)");
   AddHistoryOptions(statement, *flags);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/archive/basic_archive.hpp>
 #include <cassert>
 #include <chrono>
@@ -24,8 +25,10 @@ namespace kasse {
 namespace {
 
 enum Family : size_t { kMeta = 0, kEvents = 1, kIds = 2, kPersonal = 3, kState = 4 };
-const std::vector<std::string> kFamilyNames = {rocksdb::kDefaultColumnFamilyName, "events", "ids",
-                                               "personal", "state"};
+// "default" is rocksdb::kDefaultColumnFamilyName, spelt out: that is a global of the statically
+// linked library, which may not be constructed yet when this one is.
+constexpr std::array<std::string_view, 5> kFamilyNames = {"default", "events", "ids", "personal",
+                                                          "state"};
 
 constexpr char kKeyFormatVersion[] = "kasse.format_version";
 constexpr char kKeyArchiveVersion[] = "kasse.boost_archive_version";
@@ -37,6 +40,10 @@ constexpr char kKeyHeadHash[] = "kasse.head_hash";
 // Events written ahead of a commit in chunks of this many, so an import of any size keeps its
 // memory bounded.
 constexpr size_t kChunkEventsMax = 16384;
+
+// Each writer process leaves its write-ahead log (see avoid_flush_during_recovery), which every
+// later open replays; past this many logs a writer flushes them into table files.
+constexpr size_t kWriteAheadLogsMax = 32;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
 // open a secondary instance and replay the write-ahead log, stay fast.
@@ -53,6 +60,13 @@ rocksdb::Options MakeOptions(bool create) {
   // acknowledged write is synced), so it is dropped; damage anywhere else fails the open loudly.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   options.max_open_files = -1;  // required by secondary instances
+  // Every open reads the metadata of every table file; no thread pool for that, and no
+  // statistics: a recording is a whole process, and opening is most of it.
+  options.max_file_opening_threads = 1;
+  options.skip_stats_update_on_db_open = true;
+  // The write-ahead log left by the last recording stays the log: flushing it into a tiny table
+  // file on every open would cost a synced file write per command and feed compaction.
+  options.avoid_flush_during_recovery = true;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   options.keep_log_file_num = 2;
   // Bounds the write-ahead log that every reader replays on open.
@@ -60,20 +74,28 @@ rocksdb::Options MakeOptions(bool create) {
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : kFamilyNames) {
+  for (const std::string_view name : kFamilyNames) {
     rocksdb::ColumnFamilyOptions options(MakeOptions(false));
+    if (!for_write) {
+      // A reader's memtables hold only the replayed tail of the write-ahead log: small ones
+      // spare a reader the page faults of a writer's 64 MB arena.
+      options.write_buffer_size = 4 << 20;
+    }
     if (name == "ids") {
       // Nearly every lookup of a new id misses: bloom filters answer those without a search,
-      // in the table files and in the memtable.
+      // in the table files and, while appending, in the memtable (whose filter a reader, which
+      // looks up few ids, would only pay for by clearing megabytes at open).
       rocksdb::BlockBasedTableOptions table;
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-      options.memtable_whole_key_filtering = true;
-      options.memtable_prefix_bloom_size_ratio = 0.05;
+      if (for_write) {
+        options.memtable_whole_key_filtering = true;
+        options.memtable_prefix_bloom_size_ratio = 0.05;
+      }
     }
-    descriptors.emplace_back(name, options);
+    descriptors.emplace_back(std::string(name), options);
   }
   return descriptors;
 }
@@ -140,7 +162,7 @@ uint64_t SeqFromKey(std::string_view key) {
 
 Ledger::~Ledger() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-    if (db_) db_->DestroyColumnFamilyHandle(handle);
+    if (db_ && handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
   }
   handles_.clear();
   db_.reset();
@@ -158,11 +180,11 @@ Status Ledger::Create(const std::string& path, const std::string& name,
         fmt::format("{} already exists; kasse init creates a new ledger only", path));
   }
   std::unique_ptr<Ledger> created;
-  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/true, /*create=*/true, &created));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/true, &created));
   uint8_t pepper[32];
   FillRandomBytes(pepper, sizeof(pepper));
   rocksdb::WriteBatch batch;
-  rocksdb::ColumnFamilyHandle* meta = created->handles_[kMeta];
+  rocksdb::ColumnFamilyHandle* meta = created->family(kMeta);
   batch.Put(meta, kKeyFormatVersion, std::to_string(kFormatVersion));
   batch.Put(meta, kKeyArchiveVersion, std::to_string(ArchiveVersion()));
   batch.Put(meta, kKeyName, name);
@@ -178,23 +200,33 @@ Status Ledger::Create(const std::string& path, const std::string& name,
 
 Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/true, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
+  KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
   *ledger = std::move(opened);
   return Status::Ok();
 }
 
 Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, /*for_write=*/false, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kRead, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   *ledger = std::move(opened);
   return Status::Ok();
 }
 
-Status Ledger::Open(const std::string& path, bool for_write, bool create,
+Status Ledger::OpenForReports(const std::string& path, std::unique_ptr<Ledger>* ledger) {
+  std::unique_ptr<Ledger> opened;
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kReadProjections, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
+  *ledger = std::move(opened);
+  return Status::Ok();
+}
+
+Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
                     std::unique_ptr<Ledger>* ledger) {
+  const bool for_write = mode == OpenMode::kWrite;
   std::error_code error;
   if (!create) {
     if (!std::filesystem::exists(path, error)) {
@@ -213,7 +245,7 @@ Status Ledger::Open(const std::string& path, bool for_write, bool create,
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
-    status = rocksdb::DB::Open(options, path, FamilyDescriptors(), &opened->handles_, &db);
+    status = rocksdb::DB::Open(options, path, FamilyDescriptors(true), &opened->handles_, &db);
   } else {
     std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -221,8 +253,18 @@ Status Ledger::Open(const std::string& path, bool for_write, bool create,
                                          std::filesystem::temp_directory_path().string()));
     }
     opened->secondary_path_ = pattern;
-    status = rocksdb::DB::OpenAsSecondary(options, path, opened->secondary_path_,
-                                          FamilyDescriptors(), &opened->handles_, &db);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false);
+    if (mode == OpenMode::kReadProjections) {
+      // Reports need no table file of the log, the id index or the personal data.
+      families = {families[kMeta], families[kState]};
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    status = rocksdb::DB::OpenAsSecondary(options, path, opened->secondary_path_, families,
+                                          &handles, &db);
+    if (status.ok() && mode == OpenMode::kReadProjections) {
+      handles = {handles[0], nullptr, nullptr, nullptr, handles[1]};
+    }
+    opened->handles_ = std::move(handles);
   }
   if (!status.ok()) {
     const std::string text = status.ToString();
@@ -244,8 +286,17 @@ Status Ledger::Open(const std::string& path, bool for_write, bool create,
   return Status::Ok();
 }
 
+Status Ledger::BoundWriteAheadLogs() {
+  rocksdb::VectorLogPtr logs;
+  KASSE_RETURN_IF_ERROR(FromRocks(db_->GetSortedWalFiles(logs), "listing write-ahead logs"));
+  if (logs.size() <= kWriteAheadLogsMax) return Status::Ok();
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, handles_), "flushing memtables");
+}
+
 Status Ledger::LoadMetadata() {
-  rocksdb::ColumnFamilyHandle* meta = handles_[kMeta];
+  rocksdb::ColumnFamilyHandle* meta = family(kMeta);
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta, kKeyFormatVersion, &value);
   if (status.IsNotFound()) {
@@ -285,8 +336,7 @@ Status Ledger::LoadMetadata() {
 }
 
 Status Ledger::RemoveUncommittedEvents() {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kEvents)));
   rocksdb::WriteBatch batch;
   uint64_t last_seq = 0;
   size_t batched_events = 0;
@@ -297,9 +347,9 @@ Status Ledger::RemoveUncommittedEvents() {
     // Undecodable remains are deleted all the same; an index entry they leave behind is harmless
     // because the lookups check that the event it points to carries the id.
     if (DecodeEvent(it->value().ToStringView(), &event, &prev_hash).ok()) {
-      batch.Delete(handles_[kIds], event.id);
+      batch.Delete(family(kIds), event.id);
       if (!event.subject.empty()) {
-        batch.Delete(handles_[kPersonal], PersonalKey(event.subject, last_seq));
+        batch.Delete(family(kPersonal), PersonalKey(event.subject, last_seq));
       }
     }
     // In chunks, so that removing a huge import keeps memory bounded. Unsynced is enough: the
@@ -312,7 +362,7 @@ Status Ledger::RemoveUncommittedEvents() {
   }
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "scanning for an unfinished import"));
   if (last_seq == 0) return Status::Ok();
-  batch.DeleteRange(handles_[kEvents], SeqKey(head_seq_ + 1), SeqKey(last_seq + 1));
+  batch.DeleteRange(family(kEvents), SeqKey(head_seq_ + 1), SeqKey(last_seq + 1));
   return WriteSynced(&batch, true);
 }
 
@@ -338,7 +388,7 @@ Status Ledger::HashOfEvent(uint64_t seq, Sha256* hash) const {
         fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
   }
   std::string bytes;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], SeqKey(seq), &bytes);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kEvents), SeqKey(seq), &bytes);
   if (status.IsNotFound()) return Status::Corruption(fmt::format("event seq {} is missing", seq));
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading an event"));
   *hash = ComputeSha256(bytes);
@@ -347,7 +397,7 @@ Status Ledger::HashOfEvent(uint64_t seq, Sha256* hash) const {
 
 Status Ledger::ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const {
   std::string bytes;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], SeqKey(seq), &bytes);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kEvents), SeqKey(seq), &bytes);
   if (status.IsNotFound()) return Status::Corruption(fmt::format("event seq {} is missing", seq));
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading an event"));
   Sha256 prev_hash;
@@ -357,7 +407,7 @@ Status Ledger::ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event
 }
 
 Status Ledger::ReadPersonalRecord(const Event& event, std::string* record) const {
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kPersonal],
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kPersonal),
                                     PersonalKey(event.subject, event.seq), record);
   if (status.IsNotFound()) {
     return Status::NotFound(fmt::format("personal data of event seq {} is missing", event.seq));
@@ -380,7 +430,7 @@ Status Ledger::JoinPersonal(Event* event) const {
 
 Status Ledger::IndexedSeq(std::string_view id, uint64_t* seq) const {
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[kIds], id, &value);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kIds), id, &value);
   if (status.IsNotFound()) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
   if (value.size() != 8) {
@@ -415,7 +465,7 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
   const std::string upper = SeqKey(last_seq + 1);
   rocksdb::Slice upper_slice(upper);
   options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kEvents)));
   uint64_t expected_seq = first_seq;
   Event event;
   Sha256 prev_hash;
@@ -458,7 +508,7 @@ Status Ledger::ForEachStoredBytes(const BytesVisitor& visit) const {
   const std::string upper = SeqKey(head_seq_ + 1);
   rocksdb::Slice upper_slice(upper);
   options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kEvents)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return Status::Corruption("an event key is not 8 bytes");
     KASSE_RETURN_IF_ERROR(
@@ -468,19 +518,18 @@ Status Ledger::ForEachStoredBytes(const BytesVisitor& visit) const {
 }
 
 Status Ledger::CountUncommittedEvents(uint64_t* count) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kEvents)));
   *count = 0;
   for (it->Seek(SeqKey(head_seq_ + 1)); it->Valid(); it->Next()) ++*count;
   return FromRocks(it->status(), "reading events");
 }
 
 Status Ledger::GetState(std::string_view key, std::string* value) const {
-  return FromRocks(db_->Get(rocksdb::ReadOptions(), handles_[kState], key, value), "reading state");
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), family(kState), key, value), "reading state");
 }
 
 Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kState]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kState)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
   }
@@ -490,9 +539,9 @@ Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) 
 void Ledger::StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const {
   if (changes.replace_all) {
     // State keys are short text; "\xff" sorts after every one of them.
-    batch->DeleteRange(handles_[kState], "", std::string(1, '\xff'));
+    batch->DeleteRange(family(kState), "", std::string(1, '\xff'));
   }
-  for (const auto& [key, value] : changes.puts) batch->Put(handles_[kState], key, value);
+  for (const auto& [key, value] : changes.puts) batch->Put(family(kState), key, value);
 }
 
 Status Ledger::WriteState(const StateChanges& changes) {
@@ -637,7 +686,7 @@ Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const 
   }
   std::string value;
   rocksdb::Status status =
-      ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->handles_[kIds], id, &value);
+      ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->family(kIds), id, &value);
   if (status.IsNotFound()) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(FromRocks(status, "reading the id index"));
   if (value.size() != 8) {
@@ -728,8 +777,8 @@ Status Appender::Commit(const StateChanges& state) {
   rocksdb::WriteBatch* batch = staging_.batch.get();
   ledger_->StageState(state, batch);
   const uint64_t head_seq = next_seq_ - 1;
-  batch->Put(ledger_->handles_[kMeta], kKeyHeadSeq, SeqKey(head_seq));
-  batch->Put(ledger_->handles_[kMeta], kKeyHeadHash,
+  batch->Put(ledger_->family(kMeta), kKeyHeadSeq, SeqKey(head_seq));
+  batch->Put(ledger_->family(kMeta), kKeyHeadHash,
              std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
   KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(batch, true));
   committed_ = true;

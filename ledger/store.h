@@ -16,6 +16,7 @@
 // Threads: a Ledger is used by one thread at a time.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -66,6 +67,10 @@ class Ledger {
   static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
+  // Opens for reading only the metadata and the projection state, which is all that a report
+  // from projections reads, and opens fast however long the log. Only name(), head_seq(),
+  // head_hash(), GetState() and ForEachState() may be called on such a ledger.
+  static Status OpenForReports(const std::string& path, std::unique_ptr<Ledger>* ledger);
 
   const std::string& name() const { return name_; }
   uint64_t head_seq() const { return head_seq_; }
@@ -130,9 +135,16 @@ class Ledger {
  private:
   friend class Appender;
   Ledger() = default;
-  static Status Open(const std::string& path, bool for_write, bool create,
+  enum class OpenMode { kWrite, kRead, kReadProjections };
+  static Status Open(const std::string& path, OpenMode mode, bool create,
                      std::unique_ptr<Ledger>* ledger);
+  // The handle of column family `index` (see store.cc); it must have been opened.
+  rocksdb::ColumnFamilyHandle* family(size_t index) const {
+    assert(index < handles_.size() && handles_[index] != nullptr);
+    return handles_[index];
+  }
   Status LoadMetadata();
+  Status BoundWriteAheadLogs();
   Status RemoveUncommittedEvents();
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
   Status JoinPersonal(Event* event) const;

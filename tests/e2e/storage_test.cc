@@ -771,5 +771,31 @@ TEST(storage_rollback, InvalidLastLineLeavesNothingBehind) {
   EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), head + kBigEvents);
 }
 
+// Each recording keeps its write-ahead log instead of flushing it into a table file (that is what
+// makes a recording fast); the next writer must bound how many pile up, since every open replays
+// them all.
+TEST(storage_logs, ManyRecordingsLeaveABoundedNumberOfWriteAheadLogs) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Logs e.V."}).exit_code, 0);
+  size_t most_logs = 0;
+  for (int i = 0; i < 40; ++i) {
+    const RunResult recorded =
+        Kasse(db, {"expense", "--category", "Hardware", "--amount", "1,00", "--payee", "Laden",
+                   "--date", "2024-05-01", "--id", fmt::format("wal-{}", i)});
+    ASSERT_EQ(recorded.exit_code, 0) << Describe(recorded);
+    size_t logs = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(db)) {
+      if (entry.path().extension() == ".log") ++logs;
+    }
+    most_logs = std::max(most_logs, logs);
+  }
+  EXPECT_GE(most_logs, 2u) << "recordings no longer keep their logs: is this test still needed?";
+  EXPECT_LE(most_logs, 33u);
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), 15u + 40u);
+  const RunResult log = Kasse(db, {"log", "--json"});
+  EXPECT_NE(log.out.find("\"wal-39\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kasse::test
