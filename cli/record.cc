@@ -55,11 +55,11 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     }
     event.seq = ledger->head_seq() + appender.appended_count() + 1;
     KASSE_RETURN_IF_ERROR(books.Add(event, lookup).WithContext(context));
-    KASSE_RETURN_IF_ERROR(appender.Append(&event).WithContext(context));
     if (summary->first_seq == 0) summary->first_seq = event.seq;
     summary->last_seq = event.seq;
     summary->last_id = event.id;
     ++summary->appended;
+    KASSE_RETURN_IF_ERROR(appender.Append(std::move(event)).WithContext(context));
   }
   if (dry_run || summary->appended == 0) return Status::Ok();  // the Appender aborts
   return appender.Commit(books.Changes());

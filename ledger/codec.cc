@@ -8,8 +8,9 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/tracking.hpp>
 #include <boost/serialization/version.hpp>
+#include <cassert>
 #include <cstring>
-#include <sstream>
+#include <streambuf>
 
 #include "ledger/hash.h"
 
@@ -213,6 +214,38 @@ namespace {
 constexpr char kMagic[4] = {'k', 'e', 'v', '1'};
 constexpr unsigned kArchiveFlags = boost::archive::no_header | boost::archive::no_codecvt;
 
+// Stream buffers for the archives: a std::ostringstream or std::istringstream would build a locale
+// and copy the bytes for every event, which cost more than the encoding itself.
+class StringAppendBuffer : public std::streambuf {
+ public:
+  explicit StringAppendBuffer(std::string* out) : out_(out) {}
+
+ protected:
+  std::streamsize xsputn(const char* bytes, std::streamsize count) override {
+    out_->append(bytes, static_cast<size_t>(count));
+    return count;
+  }
+  int_type overflow(int_type byte) override {
+    if (!traits_type::eq_int_type(byte, traits_type::eof())) {
+      out_->push_back(traits_type::to_char_type(byte));
+    }
+    return traits_type::not_eof(byte);
+  }
+
+ private:
+  std::string* out_;
+};
+
+class ViewReadBuffer : public std::streambuf {
+ public:
+  explicit ViewReadBuffer(std::string_view bytes) {
+    // The get area is never written through: std::streambuf only lacks a const variant.
+    char* begin = const_cast<char*>(bytes.data());
+    setg(begin, begin, begin + bytes.size());
+  }
+  bool at_end() const { return gptr() == egptr(); }
+};
+
 template <class T>
 void PutFixed(std::string* out, T value) {
   static_assert(std::is_unsigned_v<T>);
@@ -289,26 +322,29 @@ void LoadBody(boost::archive::binary_iarchive& archive, size_t index, EventBody*
 }  // namespace
 
 std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
-  std::ostringstream payload_stream(std::ios::binary);
-  {
-    boost::archive::binary_oarchive archive(payload_stream, kArchiveFlags);
-    const StoredHeader header = HeaderOf(event);
-    archive << header;
-    std::visit([&archive](const auto& body) { archive << body; }, event.body);
-  }
-  const std::string payload = std::move(payload_stream).str();
   const EventType type = TypeOf(event.body);
-
   std::string bytes;
-  bytes.reserve(kEnvelopeHeaderSize + payload.size());
+  bytes.reserve(256);
   bytes.append(kMagic, sizeof(kMagic));
   bytes.push_back(static_cast<char>(kEnvelopeVersion));
   PutFixed<uint16_t>(&bytes, static_cast<uint16_t>(type));
   PutFixed<uint16_t>(&bytes, SchemaVersionOf(type));
   PutFixed<uint64_t>(&bytes, event.seq);
   bytes.append(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
-  PutFixed<uint32_t>(&bytes, static_cast<uint32_t>(payload.size()));
-  bytes.append(payload);
+  PutFixed<uint32_t>(&bytes, 0);  // the payload size, set below
+  assert(bytes.size() == kEnvelopeHeaderSize);
+  {
+    StringAppendBuffer payload(&bytes);
+    boost::archive::binary_oarchive archive(payload, kArchiveFlags);
+    const StoredHeader header = HeaderOf(event);
+    archive << header;
+    std::visit([&archive](const auto& body) { archive << body; }, event.body);
+  }
+  const auto payload_size = static_cast<uint32_t>(bytes.size() - kEnvelopeHeaderSize);
+  for (size_t i = 0; i < sizeof(payload_size); ++i) {
+    bytes[kEnvelopeHeaderSize - sizeof(payload_size) + i] =
+        static_cast<char>(payload_size >> (8 * i) & 0xff);
+  }
   return bytes;
 }
 
@@ -354,11 +390,11 @@ Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
   StoredHeader header;
   Event decoded;
   try {
-    std::istringstream payload_stream(std::string(envelope.payload), std::ios::binary);
-    boost::archive::binary_iarchive archive(payload_stream, kArchiveFlags);
+    ViewReadBuffer payload(envelope.payload);
+    boost::archive::binary_iarchive archive(payload, kArchiveFlags);
     archive >> header;
     LoadBody(archive, static_cast<size_t>(envelope.type) - 1, &decoded.body);
-    if (payload_stream.peek() != std::char_traits<char>::eof()) {
+    if (!payload.at_end()) {
       return Status::Corruption("stored event has bytes after its payload");
     }
   } catch (const std::exception& error) {

@@ -1,10 +1,13 @@
 #include "ledger/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <cassert>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace kasse {
@@ -77,7 +80,22 @@ bool Sha256FromHex(std::string_view hex, Sha256* hash) {
 }
 
 void FillRandomBytes(uint8_t* bytes, size_t size) {
-  if (RAND_bytes(bytes, static_cast<int>(size)) != 1) std::abort();
+  // A call of RAND_bytes costs about half a microsecond whatever its size, and an import salts
+  // most events: draw in blocks. Each byte handed out is used once and then wiped from the pool.
+  constexpr size_t kPoolSizeBytes = 4096;
+  thread_local std::array<uint8_t, kPoolSizeBytes> pool;
+  thread_local size_t used_bytes = kPoolSizeBytes;
+  if (size > kPoolSizeBytes / 4) {
+    if (RAND_bytes(bytes, static_cast<int>(size)) != 1) std::abort();
+    return;
+  }
+  if (used_bytes + size > kPoolSizeBytes) {
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) std::abort();
+    used_bytes = 0;
+  }
+  std::memcpy(bytes, pool.data() + used_bytes, size);
+  OPENSSL_cleanse(pool.data() + used_bytes, size);
+  used_bytes += size;
 }
 
 }  // namespace kasse

@@ -59,7 +59,7 @@ rocksdb::Options MakeOptions(bool create) {
   // A torn last WAL record can only belong to a write that was never acknowledged (every
   // acknowledged write is synced), so it is dropped; damage anywhere else fails the open loudly.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
-  options.max_open_files = -1;  // required by secondary instances
+  options.max_open_files = -1;                      // required by secondary instances
   // Every open reads the metadata of every table file; no thread pool for that, and no
   // statistics: a recording is a whole process, and opening is most of it.
   options.max_file_opening_threads = 1;
@@ -667,7 +667,7 @@ Appender::~Appender() {
 }
 
 const Event* Appender::Chunk::Find(std::string_view id) const {
-  auto found = index.find(std::string(id));
+  auto found = index.find(id);
   return found == index.end() ? nullptr : &events[found->second];
 }
 
@@ -716,7 +716,8 @@ Status Appender::ReadEvent(uint64_t seq, Event* event) const {
   return ledger_->ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
-Status Appender::Append(Event* event) {
+Status Appender::Append(Event appended) {
+  Event* event = &appended;
   event->seq = next_seq_;
   event->recorded_at_unix_ms = recorded_at_unix_ms_;
   event->recorded_by = recorded_by_;
@@ -742,7 +743,7 @@ Status Appender::Append(Event* event) {
   prev_hash_ = ComputeSha256(bytes);
   ++next_seq_;
   staging_.index.emplace(event->id, staging_.events.size());
-  staging_.events.push_back(*event);
+  staging_.events.push_back(std::move(appended));
   if (staging_.events.size() >= kChunkEventsMax) return FlushChunk();
   return Status::Ok();
 }

@@ -173,9 +173,9 @@ class Appender {
 
   // Looks up `id` among recorded and already appended events. On a hit `*event` is that event.
   Status FindId(std::string_view id, uint64_t* seq, Event* event) const;
-  // Gives `event` its seq, recorded_at/by, subject and digest, and stages it. The caller has
+  // Gives `event` the next seq, recorded_at/by, subject and digest, and stages it. The caller has
   // checked the ledger's rules. May write ahead (invisibly) when the staged chunk is full.
-  Status Append(Event* event);
+  Status Append(Event event);
   // Reads an event recorded before or appended by this Appender.
   Status ReadEvent(uint64_t seq, Event* event) const;
   uint64_t appended_count() const { return next_seq_ - first_seq_; }
@@ -197,7 +197,12 @@ class Appender {
   struct Chunk {
     std::unique_ptr<rocksdb::WriteBatch> batch;
     std::vector<Event> events;
-    std::unordered_map<std::string, size_t> index;  // id -> position in events
+    // id -> position in events; looked up by string_view without building a string
+    struct IdHash {
+      using is_transparent = void;
+      size_t operator()(std::string_view id) const { return std::hash<std::string_view>()(id); }
+    };
+    std::unordered_map<std::string, size_t, IdHash, std::equal_to<>> index;
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
     const Event* At(uint64_t seq) const;
