@@ -8,6 +8,7 @@
 
 #include "cli/common.h"
 #include "cli/line_reader.h"
+#include "cli/read_ahead.h"
 #include "cli/record.h"
 #include "ledger/hash.h"
 #include "ledger/json_event.h"
@@ -392,8 +393,13 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
       }
     };
     RecordSummary summary;
-    if (status.ok())
-      status = RecordEvents(ledger.get(), options.user, source, flags->dry_run, &summary);
+    if (status.ok()) {
+      ReadAhead read_ahead(source);
+      const EventSource parsed = [&read_ahead](Event* event, std::string* context, bool* done) {
+        return read_ahead.Next(event, context, done);
+      };
+      status = RecordEvents(ledger.get(), options.user, parsed, flags->dry_run, &summary);
+    }
     if (status.ok()) {
       const std::string range =
           summary.appended > 0 ? fmt::format(" (seq {}-{})", summary.first_seq, summary.last_seq)

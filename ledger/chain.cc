@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstring>
+#include <optional>
+
 #include "ledger/codec.h"
 #include "ledger/hash.h"
 
@@ -9,20 +13,64 @@ namespace kasse {
 
 namespace {
 
-Status CheckEvent(const Ledger& ledger, uint64_t seq, std::string_view bytes,
-                  ChainSummary* summary) {
-  Event event;
+// The order-independent digest of a set of entries: their number and the lane-wise sum of their
+// SHA-256. Two sets with equal digests are equal, unless a collision was built on purpose. It
+// lets verify compare the id index and the personal data with the log by scanning each once in
+// its own order, instead of one random read per event.
+struct SetDigest {
+  uint64_t count = 0;
+  std::array<uint64_t, 4> lanes{};
+
+  void Add(const Sha256& hash) {
+    ++count;
+    for (size_t i = 0; i < lanes.size(); ++i) {
+      uint64_t lane = 0;
+      std::memcpy(&lane, hash.data() + 8 * i, sizeof(lane));
+      lanes[i] += lane;  // wraps: a sum modulo 2^64 per lane
+    }
+  }
+  bool operator==(const SetDigest& other) const = default;
+};
+
+// The 8-byte seq first, so that no id or subject can shift the boundary between the parts.
+Sha256 IndexEntryHash(uint64_t seq, std::string_view id) {
+  return ComputeSha256(SeqKey(seq), id);
+}
+
+Sha256 PersonalEntryHash(uint64_t seq, const Sha256& digest, std::string_view subject) {
+  std::string fixed = SeqKey(seq);
+  fixed.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return ComputeSha256(fixed, subject);
+}
+
+// What the log says the id index and the personal data must hold.
+struct ExpectedEntries {
+  SetDigest index;
+  SetDigest personal;
+};
+
+Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, ExpectedEntries* expected,
+                     ChainSummary* summary) {
   Sha256 prev_hash;
-  KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, &event, &prev_hash));
-  if (auto* seal = std::get_if<AuditSealed>(&event.body)) {
+  KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, event, &prev_hash));
+  if (auto* seal = std::get_if<AuditSealed>(&event->body)) {
     if (seal->covers_seq >= seq) {
       return Status::Corruption("it is a seal of later events");
     }
-    summary->seals.push_back({seq, event.date, "", *seal});
+    summary->seals.push_back({seq, event->date, "", *seal});
   }
+  expected->index.Add(IndexEntryHash(seq, event->id));
+  if (!event->subject.empty()) {
+    expected->personal.Add(PersonalEntryHash(seq, event->personal_digest, event->subject));
+  }
+  return Status::Ok();
+}
+
+// The entries of one event, read one by one: names what is wrong with them.
+Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
   uint64_t indexed_seq = 0;
   Status indexed = ledger.IndexedSeq(event.id, &indexed_seq);
-  if (!indexed.ok() || indexed_seq != seq) {
+  if (!indexed.ok() || indexed_seq != event.seq) {
     return Status::Corruption(
         fmt::format("the id index does not point to it (id \"{}\")", event.id));
   }
@@ -36,16 +84,56 @@ Status CheckEvent(const Ledger& ledger, uint64_t seq, std::string_view bytes,
   if (PersonalDigest(record) != event.personal_digest) {
     return Status::Corruption("its personal data was altered: it does not match its digest");
   }
-  ++summary->personal_records;
   return Status::Ok();
+}
+
+Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expected) {
+  ExpectedEntries found;
+  KASSE_RETURN_IF_ERROR(ledger.ForEachIndexEntry([&](std::string_view id, uint64_t seq) {
+    found.index.Add(IndexEntryHash(seq, id));
+    return Status::Ok();
+  }));
+  KASSE_RETURN_IF_ERROR(ledger.ForEachPersonalRecord(
+      [&](std::string_view subject, uint64_t seq, std::string_view record) {
+        found.personal.Add(PersonalEntryHash(seq, PersonalDigest(record), subject));
+        return Status::Ok();
+      }));
+  if (found.index == expected.index && found.personal == expected.personal) return Status::Ok();
+  // Something differs: find the first event whose entries are wrong, one read at a time.
+  KASSE_RETURN_IF_ERROR(ledger.ForEachEvent(
+      1, ledger.head_seq(), /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
+        return CheckEntriesOf(ledger, record.event)
+            .WithContext(fmt::format("event seq {}", record.event.seq));
+      }));
+  // Every event has its entries, so there are entries that belong to no event.
+  if (!(found.index == expected.index)) {
+    return Status::Corruption(
+        fmt::format("the id index holds {} entries for {} events: some point to events that do "
+                    "not carry their id",
+                    found.index.count, expected.index.count));
+  }
+  return Status::Corruption(
+      fmt::format("personal data holds {} records where the events chain {}: some belong to no "
+                  "event",
+                  found.personal.count, expected.personal.count));
 }
 
 }  // namespace
 
-Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
+Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
   *summary = ChainSummary();
+  ExpectedEntries expected;
   uint64_t expected_seq = 1;
   Sha256 expected_prev{};  // seq 1 follows the zero hash
+  // An event is folded only once its successor (or the head hash) has vouched for its bytes, so
+  // that an altered event is reported as altered, not as whatever rule its new content breaks.
+  std::optional<Event> unfolded;
+  const auto fold_vouched = [&]() {
+    if (!unfolded || !fold) return Status::Ok();
+    Status folded = fold(*unfolded);
+    unfolded.reset();
+    return folded;
+  };
   Status status = ledger.ForEachStoredBytes([&](const StoredEventBytes& stored) {
     const uint64_t seq = expected_seq;
     if (stored.key_seq != seq) {
@@ -68,11 +156,14 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
           "event was altered)",
           seq - 1, seq));
     }
-    Status checked = CheckEvent(ledger, seq, stored.bytes, summary);
-    if (!checked.ok()) return checked.WithContext(fmt::format("event seq {}", seq));
+    KASSE_RETURN_IF_ERROR(fold_vouched());
+    Event event;
+    Status decoded = DecodeAndNote(seq, stored.bytes, &event, &expected, summary);
+    if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;
     ++summary->events;
+    unfolded = std::move(event);
     return Status::Ok();
   });
   KASSE_RETURN_IF_ERROR(status);
@@ -86,6 +177,9 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary) {
         "event was altered)",
         ledger.head_seq()));
   }
+  KASSE_RETURN_IF_ERROR(fold_vouched());
+  KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected));
+  summary->personal_records = expected.personal.count;
   for (SealCheck& check : summary->seals) {
     Status sealed = CheckSeal(ledger, check.seal);
     if (!sealed.ok()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,14 @@ struct ChainSummary {
 //  - the keys run 1..head without a gap and each event's envelope names its own key;
 //  - each event's prev_hash is the SHA-256 of its predecessor's stored bytes, and the SHA-256 of
 //    the last one is the head hash kept in the metadata;
-//  - every event decodes, and the id index points back to it;
-//  - its personal data is there and matches the digest chained in the event.
-// Returns Corruption naming the first bad sequence number.
-Status VerifyChain(const Ledger& ledger, ChainSummary* summary);
+//  - every event decodes, and the id index points back to it and holds nothing else;
+//  - its personal data is there and matches the digest chained in the event, and there is no
+//    other personal data.
+// Hands each event, once its bytes are vouched for, to `fold` (when given), so that a caller
+// can replay the log in the same pass. Returns Corruption naming the first bad sequence number,
+// or the first error of `fold`.
+using EventFold = std::function<Status(const Event& event)>;
+Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold = {});
 
 // Checks that `seal` covers an event of `ledger` whose stored bytes still have the sealed hash.
 // Rejected, naming the seal's numbers, when not.

@@ -59,7 +59,7 @@ rocksdb::Options MakeOptions(bool create) {
   // A torn last WAL record can only belong to a write that was never acknowledged (every
   // acknowledged write is synced), so it is dropped; damage anywhere else fails the open loudly.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
-  options.max_open_files = -1;                      // required by secondary instances
+  options.max_open_files = -1;  // required by secondary instances
   // Every open reads the metadata of every table file; no thread pool for that, and no
   // statistics: a recording is a whole process, and opening is most of it.
   options.max_file_opening_threads = 1;
@@ -517,6 +517,32 @@ Status Ledger::ForEachStoredBytes(const BytesVisitor& visit) const {
   return FromRocks(it->status(), "reading events");
 }
 
+Status Ledger::ForEachIndexEntry(const IndexVisitor& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kIds)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const rocksdb::Slice value = it->value();
+    const uint64_t seq = value.size() == 8 ? SeqFromKey(value.ToStringView()) : 0;
+    if (seq > head_seq_) continue;
+    KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView(), seq));
+  }
+  return FromRocks(it->status(), "reading the id index");
+}
+
+Status Ledger::ForEachPersonalRecord(const PersonalVisitor& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kPersonal)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    // The key is subject, 0x00, 8-byte seq (PersonalKey).
+    const std::string_view key = it->key().ToStringView();
+    const bool well_formed = key.size() >= 9 && key[key.size() - 9] == '\0';
+    const uint64_t seq = well_formed ? SeqFromKey(key.substr(key.size() - 8)) : 0;
+    if (seq > head_seq_) continue;
+    const std::string_view subject = well_formed ? key.substr(0, key.size() - 9) : key;
+    KASSE_RETURN_IF_ERROR(visit(subject, seq, it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "reading personal data");
+}
+
 Status Ledger::CountUncommittedEvents(uint64_t* count) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kEvents)));
   *count = 0;
@@ -765,6 +791,7 @@ Status Appender::FlushChunk() {
   staging_ = Chunk();
   staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
+  staging_.index.reserve(kChunkEventsMax);  // a large import: spare the rehashing
   rocksdb::WriteBatch* batch = writing_.batch.get();
   write_ahead_ = std::async(std::launch::async, [ledger = ledger_, batch]() {
     return ledger->WriteSynced(batch, false);

@@ -106,6 +106,16 @@ class Ledger {
   // interpreting them, so that gaps, swaps and damage are left for the caller to find.
   using BytesVisitor = std::function<Status(const StoredEventBytes& stored)>;
   Status ForEachStoredBytes(const BytesVisitor& visit) const;
+  // For verify: every id index entry (id, seq) with seq within 1..head_seq, in key order; an
+  // entry whose value is not 8 bytes is visited with seq 0. (Entries above the head are remains of
+  // an unfinished import, as in CountUncommittedEvents.)
+  using IndexVisitor = std::function<Status(std::string_view id, uint64_t seq)>;
+  Status ForEachIndexEntry(const IndexVisitor& visit) const;
+  // For verify: every personal record (subject, seq, record) with seq within 1..head_seq; a
+  // record whose key is malformed is visited with seq 0.
+  using PersonalVisitor =
+      std::function<Status(std::string_view subject, uint64_t seq, std::string_view record)>;
+  Status ForEachPersonalRecord(const PersonalVisitor& visit) const;
   // Number of stored events above the head: the remains of an import that did not finish.
   Status CountUncommittedEvents(uint64_t* count) const;
   // The personal record of an event: NotFound when it is missing.

@@ -135,27 +135,36 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
   return Status::Ok();
 }
 
+Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
+                   bool* counted) {
+  *counted = false;
+  const uint64_t seq = event.seq;
+  // The chart is structure, not a booking: a category counts from its recording on.
+  const bool is_booking = !std::holds_alternative<CategoryDefined>(event.body);
+  if (is_booking && event.date.yyyymmdd() > cut.booked_by_yyyymmdd) return Status::Ok();
+  // Only events before this one existed when it was recorded.
+  auto lookup = [&ledger, seq](std::string_view id, Event* found) {
+    uint64_t found_seq = 0;
+    KASSE_RETURN_IF_ERROR(ledger.FindId(id, &found_seq));
+    if (found_seq >= seq) return Status::NotFound("");
+    return ledger.ReadEvent(found_seq, found);
+  };
+  Status added = books->Add(event, lookup);
+  if (!added.ok()) {
+    return Status::Corruption(
+        fmt::format("event seq {} (id \"{}\") breaks a rule: {}", seq, event.id, added.message()));
+  }
+  *counted = true;
+  return Status::Ok();
+}
+
 Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count) {
   *events_count = 0;
   books->set_booking_cut(cut.booked_by_yyyymmdd != INT32_MAX);
   const auto visit = [&](const Ledger::EventRecord& record) {
-    const uint64_t seq = record.event.seq;
-    // The chart is structure, not a booking: a category counts from its recording on.
-    const bool is_booking = !std::holds_alternative<CategoryDefined>(record.event.body);
-    if (is_booking && record.event.date.yyyymmdd() > cut.booked_by_yyyymmdd) return Status::Ok();
-    // Only events before this one existed when it was recorded.
-    auto lookup = [&ledger, seq](std::string_view id, Event* found) {
-      uint64_t found_seq = 0;
-      KASSE_RETURN_IF_ERROR(ledger.FindId(id, &found_seq));
-      if (found_seq >= seq) return Status::NotFound("");
-      return ledger.ReadEvent(found_seq, found);
-    };
-    Status added = books->Add(record.event, lookup);
-    if (!added.ok()) {
-      return Status::Corruption(fmt::format("event seq {} (id \"{}\") breaks a rule: {}", seq,
-                                            record.event.id, added.message()));
-    }
-    ++*events_count;
+    bool counted = false;
+    KASSE_RETURN_IF_ERROR(ReplayEvent(ledger, cut, record.event, books, &counted));
+    if (counted) ++*events_count;
     return Status::Ok();
   };
   return ledger.ForEachEvent(1, cut.last_seq, /*with_personal=*/false, visit);

@@ -57,6 +57,10 @@ struct HistoryCut {
 // Folds the events of `ledger` within `cut` into fresh books, checking every rule again, in
 // bounded memory (the state of the projections, not the events, is held).
 Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count);
+// Folds one event of `ledger`, given in seq order, into `books` as Replay does; *counted is
+// whether it fell within `cut`.
+Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
+                   bool* counted);
 inline Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
   return Replay(ledger, HistoryCut(), books, events_count);
 }

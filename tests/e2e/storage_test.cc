@@ -260,6 +260,30 @@ TEST_F(storage_tamper, DeletedIdIndexEntryIsNamed) {
   EXPECT_NE(err.find("id index"), std::string::npos) << err;
 }
 
+// Verify compares the index with the log as a whole; an entry that belongs to no event must not
+// hide behind a correct entry for every event.
+TEST_F(storage_tamper, ExtraIdIndexEntryFails) {
+  {
+    RawLedger raw(db_);
+    raw.Put(kIds, "ghost-id", SeqKey(20));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_NE(err.find("id index"), std::string::npos) << err;
+}
+
+TEST_F(storage_tamper, ExtraPersonalRecordFails) {
+  {
+    RawLedger raw(db_);
+    const std::string key = raw.PersonalKeyOf(20);
+    ASSERT_FALSE(key.empty());
+    // The same subject and record under another event's seq.
+    std::string extra = key.substr(0, key.size() - 8) + SeqKey(21);
+    raw.Put(kPersonal, extra, raw.Get(kPersonal, key));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_NE(err.find("personal data holds"), std::string::npos) << err;
+}
+
 TEST_F(storage_tamper, AlteredPersonalRecordIsNamed) {
   {
     RawLedger raw(db_);
