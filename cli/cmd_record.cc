@@ -8,11 +8,11 @@
 
 #include "cli/common.h"
 #include "cli/line_reader.h"
-#include "cli/read_ahead.h"
 #include "cli/record.h"
 #include "ledger/hash.h"
 #include "ledger/json_event.h"
 #include "ledger/money.h"
+#include "ledger/read_ahead.h"
 #include "projections/chart.h"
 
 namespace kasse::cli {
@@ -352,6 +352,15 @@ void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   });
 }
 
+namespace {
+
+struct ParsedLine {
+  Event event;
+  std::string context;  // "file:line"
+};
+
+}  // namespace
+
 void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   struct Flags {
     std::string file;
@@ -394,9 +403,21 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
     };
     RecordSummary summary;
     if (status.ok()) {
-      ReadAhead read_ahead(source);
+      // The lines are parsed on a second thread while this one checks and appends.
+      ReadAhead<ParsedLine> read_ahead([&source](const ReadAhead<ParsedLine>::Emit& emit) {
+        while (true) {
+          ParsedLine parsed;
+          bool done = false;
+          KASSE_RETURN_IF_ERROR(source(&parsed.event, &parsed.context, &done));
+          if (done || !emit(std::move(parsed))) return Status::Ok();
+        }
+      });
       const EventSource parsed = [&read_ahead](Event* event, std::string* context, bool* done) {
-        return read_ahead.Next(event, context, done);
+        ParsedLine next;
+        KASSE_RETURN_IF_ERROR(read_ahead.Next(&next, done));
+        *event = std::move(next.event);
+        *context = std::move(next.context);
+        return Status::Ok();
       };
       status = RecordEvents(ledger.get(), options.user, parsed, flags->dry_run, &summary);
     }

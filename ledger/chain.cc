@@ -8,6 +8,7 @@
 
 #include "ledger/codec.h"
 #include "ledger/hash.h"
+#include "ledger/read_ahead.h"
 
 namespace kasse {
 
@@ -118,22 +119,14 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
                   found.personal.count, expected.personal.count));
 }
 
-}  // namespace
-
-Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
-  *summary = ChainSummary();
-  ExpectedEntries expected;
+// Reads the log in key order and checks its chain, handing each event to `emit` once its bytes
+// are vouched for: by its successor's prev_hash, or for the last one by the head hash.
+Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* summary,
+                const ReadAhead<Event>::Emit& emit) {
   uint64_t expected_seq = 1;
   Sha256 expected_prev{};  // seq 1 follows the zero hash
-  // An event is folded only once its successor (or the head hash) has vouched for its bytes, so
-  // that an altered event is reported as altered, not as whatever rule its new content breaks.
-  std::optional<Event> unfolded;
-  const auto fold_vouched = [&]() {
-    if (!unfolded || !fold) return Status::Ok();
-    Status folded = fold(*unfolded);
-    unfolded.reset();
-    return folded;
-  };
+  std::optional<Event> unvouched;
+  bool consumer_gone = false;
   Status status = ledger.ForEachStoredBytes([&](const StoredEventBytes& stored) {
     const uint64_t seq = expected_seq;
     if (stored.key_seq != seq) {
@@ -156,16 +149,20 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold&
           "event was altered)",
           seq - 1, seq));
     }
-    KASSE_RETURN_IF_ERROR(fold_vouched());
+    if (unvouched && !emit(std::move(*unvouched))) {
+      consumer_gone = true;
+      return Status::NotFound("stopped");  // ends the scan; nobody listens any more
+    }
     Event event;
-    Status decoded = DecodeAndNote(seq, stored.bytes, &event, &expected, summary);
+    Status decoded = DecodeAndNote(seq, stored.bytes, &event, expected, summary);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;
     ++summary->events;
-    unfolded = std::move(event);
+    unvouched = std::move(event);
     return Status::Ok();
   });
+  if (consumer_gone) return Status::Ok();
   KASSE_RETURN_IF_ERROR(status);
   if (summary->events != ledger.head_seq()) {
     return Status::Corruption(fmt::format("event seq {} is missing (the ledger's head is seq {})",
@@ -177,7 +174,28 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold&
         "event was altered)",
         ledger.head_seq()));
   }
-  KASSE_RETURN_IF_ERROR(fold_vouched());
+  if (unvouched) emit(std::move(*unvouched));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
+  *summary = ChainSummary();
+  ExpectedEntries expected;
+  {
+    // The log is read, checked and decoded on a second thread while this one folds it.
+    ReadAhead<Event> vouched([&](const ReadAhead<Event>::Emit& emit) {
+      return CheckLog(ledger, &expected, summary, emit);
+    });
+    while (true) {
+      Event event;
+      bool done = false;
+      KASSE_RETURN_IF_ERROR(vouched.Next(&event, &done));
+      if (done) break;
+      if (fold) KASSE_RETURN_IF_ERROR(fold(event));
+    }
+  }
   KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected));
   summary->personal_records = expected.personal.count;
   for (SealCheck& check : summary->seals) {

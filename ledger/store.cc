@@ -19,6 +19,7 @@
 
 #include "ledger/codec.h"
 #include "ledger/hash.h"
+#include "ledger/read_ahead.h"
 
 namespace kasse {
 
@@ -40,6 +41,9 @@ constexpr char kKeyHeadHash[] = "kasse.head_hash";
 // Events written ahead of a commit in chunks of this many, so an import of any size keeps its
 // memory bounded.
 constexpr size_t kChunkEventsMax = 16384;
+
+// Runs of at least this many events are decoded on a second thread (ForEachEvent).
+constexpr uint64_t kReadAheadEventsMin = 4096;
 
 // Each writer process leaves its write-ahead log (see avoid_flush_during_recovery), which every
 // later open replays; past this many logs a writer flushes them into table files.
@@ -461,6 +465,37 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
   if (first_seq == 0) first_seq = 1;
   last_seq = std::min(last_seq, head_seq_);
   if (first_seq > last_seq) return Status::Ok();
+  if (last_seq - first_seq < kReadAheadEventsMin) {
+    return ForEachEventInline(first_seq, last_seq, with_personal, visit);
+  }
+  // Long runs (replay, verify, a report as of a date) decode on a second thread while this one
+  // visits: decoding and visiting cost about the same.
+  struct Decoded {
+    Event event;
+    Sha256 prev_hash;
+    std::string stored_bytes;
+  };
+  ReadAhead<Decoded> decoded([&](const ReadAhead<Decoded>::Emit& emit) {
+    bool consumer_gone = false;
+    Status status =
+        ForEachEventInline(first_seq, last_seq, with_personal, [&](const EventRecord& record) {
+          consumer_gone = !emit({record.event, record.prev_hash, std::string(record.stored_bytes)});
+          // Any error stops the iteration; it is not reported, as nobody listens any more.
+          return consumer_gone ? Status::NotFound("stopped") : Status::Ok();
+        });
+    return consumer_gone ? Status::Ok() : status;
+  });
+  while (true) {
+    Decoded next;
+    bool done = false;
+    KASSE_RETURN_IF_ERROR(decoded.Next(&next, &done));
+    if (done) return Status::Ok();
+    KASSE_RETURN_IF_ERROR(visit({next.event, next.prev_hash, next.stored_bytes}));
+  }
+}
+
+Status Ledger::ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
+                                  const EventVisitor& visit) const {
   rocksdb::ReadOptions options;
   const std::string upper = SeqKey(last_seq + 1);
   rocksdb::Slice upper_slice(upper);

@@ -13,7 +13,8 @@
 // imports write their events ahead in unsynced chunks above the head; a crash or an abort leaves
 // those invisible, and the next writer removes them. So an append is wholly in or wholly out.
 //
-// Threads: a Ledger is used by one thread at a time.
+// Threads: a Ledger is used by one thread at a time. (Internally, long reads decode on a second
+// thread; RocksDB allows concurrent reads.)
 #pragma once
 
 #include <cassert>
@@ -157,6 +158,8 @@ class Ledger {
   Status BoundWriteAheadLogs();
   Status RemoveUncommittedEvents();
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
+  Status ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
+                            const EventVisitor& visit) const;
   Status JoinPersonal(Event* event) const;
   void StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const;
   Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);

@@ -1,0 +1,109 @@
+// Reading ahead on a second thread: a producer (parsing an import's lines, decoding the log) runs
+// ahead of the consumer (checking, folding) by a bounded number of items, so that the two halves
+// of the work use two cores.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ledger/status.h"
+
+namespace kasse {
+
+// Runs `producer` on a thread of its own. The producer hands items to `emit` in order; emit
+// returns false when the consumer has gone, and the producer should then return. Next() yields
+// exactly the items emitted, in order, then the producer's status: an error after the items
+// before it, or *done. At most kBatchesAhead batches of kBatchItems items wait; destroying the
+// ReadAhead stops the producer at its next emit and joins it.
+template <class Item>
+class ReadAhead {
+ public:
+  using Emit = std::function<bool(Item&& item)>;
+  using Producer = std::function<Status(const Emit& emit)>;
+
+  explicit ReadAhead(Producer producer)
+      : producer_(std::move(producer)), thread_([this]() { Produce(); }) {}
+
+  ~ReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  Status Next(Item* item, bool* done) {
+    *done = false;
+    while (position_ == current_.items.size()) {
+      if (current_.last) {
+        *done = current_.end.ok();
+        return current_.end;
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [this]() { return !ready_.empty(); });
+      current_ = std::move(ready_.front());
+      ready_.pop_front();
+      position_ = 0;
+      lock.unlock();
+      changed_.notify_all();
+    }
+    *item = std::move(current_.items[position_++]);
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr size_t kBatchItems = 512;
+  static constexpr size_t kBatchesAhead = 8;
+
+  struct Batch {
+    std::vector<Item> items;
+    bool last = false;          // nothing follows this batch but `end`
+    Status end = Status::Ok();  // the producer's status, in the last batch
+  };
+
+  // Queues `batch`, waiting while kBatchesAhead wait; false when the consumer has gone.
+  bool Push(Batch* batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this]() { return stopping_ || ready_.size() < kBatchesAhead; });
+    if (stopping_) return false;
+    ready_.push_back(std::move(*batch));
+    lock.unlock();
+    changed_.notify_all();
+    *batch = Batch();
+    batch->items.reserve(kBatchItems);
+    return true;
+  }
+
+  void Produce() {
+    Batch batch;
+    batch.items.reserve(kBatchItems);
+    const Emit emit = [this, &batch](Item&& item) {
+      batch.items.push_back(std::move(item));
+      return batch.items.size() < kBatchItems || Push(&batch);
+    };
+    Status end = producer_(emit);
+    batch.last = true;
+    batch.end = std::move(end);
+    Push(&batch);
+  }
+
+  Producer producer_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> ready_;  // guarded by mutex_
+  bool stopping_ = false;    // guarded by mutex_
+  Batch current_;            // the consumer's batch, read from position_
+  size_t position_ = 0;
+  std::thread thread_;  // last: starts once everything it uses exists
+};
+
+}  // namespace kasse
