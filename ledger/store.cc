@@ -87,6 +87,17 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
       // spare a reader the page faults of a writer's 64 MB arena.
       options.write_buffer_size = 4 << 20;
     }
+    if (name == "events") {
+      // The log is most of the disk: larger blocks and a trained dictionary let zstd find what
+      // events have in common (field layout, categories, recorder) across more of them.
+      rocksdb::BlockBasedTableOptions table;
+      table.block_size = 16 << 10;
+      options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+      options.bottommost_compression_opts.enabled = true;
+      options.bottommost_compression_opts.level = 6;
+      options.bottommost_compression_opts.max_dict_bytes = 16 << 10;
+      options.bottommost_compression_opts.zstd_max_train_bytes = 100 * (16 << 10);
+    }
     if (name == "ids") {
       // Nearly every lookup of a new id misses: bloom filters answer those without a search,
       // in the table files and, while appending, in the memtable (whose filter a reader, which
