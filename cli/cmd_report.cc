@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
+#include "cli/legal_checks.h"
 #include "cli/report_format.h"
 #include "ledger/json_event.h"
 #include "projections/books.h"
@@ -118,7 +119,7 @@ Status StatementChecks(const ReportState& state, const Statement& statement,
                                    "(kasse close-year {}).",
                                    statement.year, statement.year)});
   }
-  return Status::Ok();
+  return AddLegalChecks(state.view, statement, checks);
 }
 
 Status RunStatement(const GlobalOptions& options, const ReportFlags& flags, bool spending_only) {

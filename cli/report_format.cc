@@ -149,8 +149,11 @@ ordered_json StatementJson(const Statement& statement, const std::vector<Stateme
   }
   ordered_json checks_json = ordered_json::array();
   for (const StatementCheck& check : checks) {
-    checks_json.push_back(
-        {{"code", check.code}, {"severity", check.severity}, {"message", check.message}});
+    ordered_json entry = {
+        {"code", check.code}, {"severity", check.severity}, {"message", check.message}};
+    if (check.amount_cents) entry["amount"] = FormatAmount(*check.amount_cents);
+    if (check.count) entry["count"] = *check.count;
+    checks_json.push_back(std::move(entry));
   }
   return {{"year", statement.year},
           {"income", TotalsJson(statement.income)},

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "projections/members.h"
@@ -13,6 +14,9 @@ struct StatementCheck {
   std::string code;
   std::string severity;  // info, warning, error
   std::string message;
+  // What the check measured, for programs: "amount" (EUR, two decimals) and "count" in the JSON.
+  std::optional<int64_t> amount_cents = std::nullopt;
+  std::optional<int64_t> count = std::nullopt;
 };
 
 nlohmann::ordered_json StatementJson(const Statement& statement,

@@ -14,6 +14,8 @@ namespace {
 
 constexpr char kPrefix[] = "statement/";
 constexpr char kDetailSeparator = '\x1f';
+constexpr char kDonationPrefix[] = "donation/";
+constexpr size_t kDonationFields = 3;  // amount, kind, reversal seq; then the id
 
 std::string YearPrefix(int32_t year) {
   return fmt::format("{}{:04}/", kPrefix, year);
@@ -47,6 +49,20 @@ Status AddToLine(StateCache& cache, int32_t year, const std::string& category,
   return Status::Ok();
 }
 
+std::string DonationYearPrefix(int32_t year) {
+  return fmt::format("{}{:04}/", kDonationPrefix, year);
+}
+
+// Writes the whole entry each time: a reversal sets its seq on the donation's entry.
+void PutDonation(StateCache& cache, const Event& donation, uint64_t reversed_by_seq) {
+  const auto& body = std::get<DonationReceived>(donation.body);
+  const std::string key =
+      fmt::format("{}{:020}", DonationYearPrefix(donation.date.year), donation.seq);
+  cache.Put(key, EncodeInt64s({body.amount_cents, static_cast<int64_t>(body.kind),
+                               static_cast<int64_t>(reversed_by_seq)}) +
+                     donation.id);
+}
+
 Status AddTotals(SphereTotals* totals, Sphere sphere, int64_t amount_cents) {
   int64_t& by_sphere = totals->by_sphere_cents[static_cast<size_t>(sphere)];
   if (!AddCents(totals->total_cents, amount_cents, &totals->total_cents) ||
@@ -69,6 +85,7 @@ std::string CategoryOfMoneyEvent(const EventBody& body) {
 Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(event.body);
   if (!amount_cents) return Status::Rejected("not a money event");
+  if (std::holds_alternative<DonationReceived>(event.body)) PutDonation(cache, event, 0);
   return AddToLine(cache, event.date.year, category, DetailOf(event.body), *amount_cents);
 }
 
@@ -76,7 +93,45 @@ Status FoldReversal(StateCache& cache, const Event& reversal, const Event& origi
                     const std::string& category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(original.body);
   if (!amount_cents) return Status::Rejected("not a money event");
+  if (std::holds_alternative<DonationReceived>(original.body)) {
+    PutDonation(cache, original, reversal.seq);
+  }
   return AddToLine(cache, reversal.date.year, category, DetailOf(original.body), -*amount_cents);
+}
+
+Status ReadDonations(const StateView& state, int32_t year, std::vector<DonationEntry>* donations) {
+  donations->clear();
+  const std::string prefix = DonationYearPrefix(year);
+  return state.for_each(prefix, [&](std::string_view key, std::string_view value) {
+    const std::string_view seq_text = key.substr(prefix.size());
+    std::vector<int64_t> fields;
+    const size_t fixed_bytes = kDonationFields * 8;
+    if (seq_text.size() != 20 || seq_text.find_first_not_of("0123456789") != std::string::npos ||
+        value.size() < fixed_bytes ||
+        !DecodeInt64s(value.substr(0, fixed_bytes), kDonationFields, &fields) || fields[1] < 0 ||
+        fields[1] > static_cast<int64_t>(DonationKind::kInKind)) {
+      return Status::Corruption(fmt::format("stored donation {} is damaged", key));
+    }
+    donations->push_back({.seq = std::stoull(std::string(seq_text)),
+                          .id = std::string(value.substr(fixed_bytes)),
+                          .amount_cents = fields[0],
+                          .kind = static_cast<DonationKind>(fields[1]),
+                          .reversed_by_seq = static_cast<uint64_t>(fields[2])});
+    return Status::Ok();
+  });
+}
+
+Status ReadStatementYears(const StateView& state, std::vector<int32_t>* years) {
+  years->clear();
+  return state.for_each(kPrefix, [&](std::string_view key, std::string_view) {
+    const std::string_view year_text = key.substr(sizeof(kPrefix) - 1, 4);
+    if (year_text.size() != 4 || year_text.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
+    }
+    const int32_t year = std::stoi(std::string(year_text));
+    if (years->empty() || years->back() != year) years->push_back(year);
+    return Status::Ok();
+  });
 }
 
 Status ReadStatement(const StateView& state, int32_t year, Statement* statement) {

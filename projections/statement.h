@@ -7,6 +7,10 @@
 //   "statement/<year>/<category>\x1f<detail>"  two int64: amount in cents, number of bookings
 // where detail splits a line for the layout: dues "one_year"/"multi_year", donations
 // "money"/"in_kind", otherwise empty.
+//   "donation/<year>/<seq, 20 digits>"  three int64: amount in cents, kind (DonationKind), seq of
+//                                        its reversal (0 when none); then the event's client id
+// One key per donation, so that the checks can name the donations that need a formal receipt
+// (§ 50 (4) EStDV); the year is the donation's booking year, also after a reversal.
 #pragma once
 
 #include <array>
@@ -58,6 +62,21 @@ struct Statement {
   SphereTotals expenses;
   SphereTotals result;  // income minus expenses
 };
+
+// A donation as the statement projection keeps it.
+struct DonationEntry {
+  uint64_t seq = 0;
+  std::string id;
+  int64_t amount_cents = 0;
+  DonationKind kind = DonationKind::kMoney;
+  uint64_t reversed_by_seq = 0;  // 0 when not reversed
+};
+
+// The donations booked in `year`, in seq order.
+Status ReadDonations(const StateView& state, int32_t year, std::vector<DonationEntry>* donations);
+
+// The years that have any booking in the statement projection, ascending.
+Status ReadStatementYears(const StateView& state, std::vector<int32_t>* years);
 
 // Reads the statement of `year` from the stored projection (a few keys, not the log).
 Status ReadStatement(const StateView& state, int32_t year, Statement* statement);

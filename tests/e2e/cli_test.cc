@@ -1258,5 +1258,190 @@ TEST(CliPaths, DefaultIsKasseDbInTheWorkingDirectory) {
   EXPECT_EQ(RunWithEnvironment(dir.path(), "", "verify", out), 0) << ReadFile(out);
 }
 
+// ============================================================================================
+// 7. Legal checks in the statement (projections/legal_limits.cc holds the figures).
+// ============================================================================================
+
+std::string CategoryLine(const std::string& id, const std::string& category,
+                         const std::string& direction, const std::string& sphere) {
+  json e = Base("category.defined", id, "2000-01-01");
+  e["category"] = category;
+  e["direction"] = direction;
+  e["sphere"] = sphere;
+  return e.dump();
+}
+
+std::string DonationLine(const std::string& id, const std::string& date, const std::string& amount,
+                         const std::string& kind = "money") {
+  json e = Base("donation.received", id, date);
+  e["donor"] = "Donor " + id;
+  e["amount"] = amount;
+  e["kind"] = kind;
+  return e.dump();
+}
+
+// The check with `code` of a statement report; an empty object (and a failure) when missing.
+json Check(const json& statement, const std::string& code) {
+  for (const json& check : statement["checks"]) {
+    if (check["code"] == code) return check;
+  }
+  ADD_FAILURE() << "no check \"" << code << "\" in " << statement["checks"].dump();
+  return json::object();
+}
+
+class CliLegalChecks : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kasse_.Init();
+    kasse_.Ok({"import", "-"},
+              CategoryLine("c1", "Verkauf", "income", "commercial") + "\n" +
+                  CategoryLine("c2", "Wareneinkauf", "expense", "commercial") + "\n" +
+                  CategoryLine("c3", "Zinsen", "income", "asset_management") + "\n" +
+                  CategoryLine("c4", "Depotgebühren", "expense", "asset_management") + "\n" +
+                  CategoryLine("c5", "Kurse", "income", "purpose_business") + "\n");
+  }
+  json Statement(int year) const {
+    return kasse_.Report({"report", "statement", "--year", std::to_string(year), "--json"});
+  }
+  Kasse kasse_;
+};
+
+TEST_F(CliExample, LegalChecksOfTheReferenceYear) {
+  const json s = kasse_.Report({"report", "statement", "--year", "2022", "--json"});
+  // § 62 (1) no. 3 AO: no asset management, 10 % of 120.000,00 EUR ideal income.
+  const json reserve = Check(s, "free_reserve");
+  EXPECT_EQ(reserve["severity"], "info");
+  EXPECT_EQ(reserve["amount"], "12000.00");
+  EXPECT_CONTAINS(reserve["message"].get<std::string>(), "12.000,00 EUR");
+  EXPECT_CONTAINS(reserve["message"].get<std::string>(), "§ 62 (1) Nr. 3 AO");
+  const json commercial = Check(s, "commercial_income");
+  EXPECT_EQ(commercial["severity"], "info");
+  EXPECT_EQ(commercial["amount"], "0.00");
+  EXPECT_CONTAINS(commercial["message"].get<std::string>(), "45.000,00 EUR");
+  // Above 45.000,00 EUR income: the overview; what is left of 2022 is due by the end of 2024.
+  const json timely = Check(s, "timely_use");
+  EXPECT_EQ(timely["severity"], "info");
+  EXPECT_EQ(timely["amount"], "64195.11");
+  EXPECT_CONTAINS(timely["message"].get<std::string>(), "64.195,11 EUR by 31.12.2024");
+  // The four donations of 2022 are all above 300 EUR.
+  const json receipts = Check(s, "donation_receipts");
+  EXPECT_EQ(receipts["severity"], "info");
+  EXPECT_EQ(receipts["count"], 4);
+  for (const char* id : {"don-2022-01", "don-2022-02", "don-2022-03", "don-2022-04"}) {
+    EXPECT_CONTAINS(receipts["message"].get<std::string>(), id);
+  }
+  const std::string text = kasse_.Ok({"report", "statement", "--year", "2022"});
+  EXPECT_CONTAINS(text,
+                  "[info] § 62 (1) Nr. 3 AO: the free reserve may take at most 12.000,00 EUR");
+  EXPECT_CONTAINS(text, "[info] § 50 (4) EStDV: 4 donations of 2022");
+}
+
+TEST_F(CliLegalChecks, CommercialIncomeAboveTheLimitOfItsYear) {
+  kasse_.Ok({"import", "-"}, IncomeLine("i2019", "2019-05-01", "Verkauf", "35000.01") + "\n" +
+                                 IncomeLine("i2022a", "2022-05-01", "Verkauf", "45000.00") + "\n" +
+                                 IncomeLine("i2025", "2025-05-01", "Verkauf", "45000.01") + "\n" +
+                                 IncomeLine("i2026", "2026-05-01", "Verkauf", "50000.00") + "\n");
+  const json at_2022 = Check(Statement(2022), "commercial_income");
+  EXPECT_EQ(at_2022["severity"], "info");  // at the limit is not above it
+  EXPECT_EQ(at_2022["amount"], "45000.00");
+  const json at_2019 = Check(Statement(2019), "commercial_income");
+  EXPECT_EQ(at_2019["severity"], "warning");
+  EXPECT_CONTAINS(at_2019["message"].get<std::string>(), "35.000,00 EUR");
+  const json at_2025 = Check(Statement(2025), "commercial_income");
+  EXPECT_EQ(at_2025["severity"], "warning");
+  EXPECT_CONTAINS(at_2025["message"].get<std::string>(), "§ 64 (3) AO");
+  EXPECT_CONTAINS(at_2025["message"].get<std::string>(), "45.000,01 EUR");
+  EXPECT_CONTAINS(at_2025["message"].get<std::string>(), "above the limit of 45.000,00 EUR");
+  EXPECT_EQ(Check(Statement(2026), "commercial_income")["severity"], "info");  // 50.000 from 2026
+  // A reversal brings 2025 back under the limit.
+  kasse_.Ok({"import", "-"}, ReverseLine("r2025", "i2025", "2025-06-01") + "\n");
+  EXPECT_EQ(Check(Statement(2025), "commercial_income")["severity"], "info");
+  const std::string text = kasse_.Ok({"report", "statement", "--year", "2019"});
+  EXPECT_CONTAINS(text, "[warning] § 64 (3) AO");
+}
+
+TEST_F(CliLegalChecks, TimelyUseExemptOrOverviewWithLateFunds) {
+  kasse_.Ok({"import", "-"}, IncomeLine("a", "2020-03-01", "Zinsen", "30000.00") + "\n" +
+                                 DonationLine("b", "2020-04-01", "20000.00") + "\n" +
+                                 ExpenseLine("c", "2021-02-01", "Hardware", "20000.00") + "\n" +
+                                 IncomeLine("d", "2023-03-01", "Kurse", "40000.00") + "\n" +
+                                 IncomeLine("e", "2024-03-01", "Kurse", "45000.00") + "\n");
+  // 2023 and 2024: at most 45.000,00 EUR income, exempt.
+  for (int year : {2023, 2024}) {
+    const json exempt = Check(Statement(year), "timely_use");
+    EXPECT_EQ(exempt["severity"], "info") << year;
+    EXPECT_CONTAINS(exempt["message"].get<std::string>(), "need not use its funds in time");
+  }
+  // 2020: 50.000,00 EUR income: the overview, nothing late yet.
+  const json at_2020 = Check(Statement(2020), "timely_use");
+  EXPECT_EQ(at_2020["severity"], "info");
+  EXPECT_EQ(at_2020["amount"], "50000.00");
+  EXPECT_CONTAINS(at_2020["message"].get<std::string>(), "50.000,00 EUR by 31.12.2022");
+  // 2026: 100.000,00 EUR is the limit; 150.000,00 EUR is above it. 30.000,00 EUR of 2020 were
+  // not used by the end of 2022.
+  kasse_.Ok({"import", "-"}, IncomeLine("f", "2026-03-01", "Kurse", "150000.00") + "\n");
+  const json at_2026 = Check(Statement(2026), "timely_use");
+  EXPECT_EQ(at_2026["severity"], "warning");
+  const std::string message = at_2026["message"].get<std::string>();
+  EXPECT_CONTAINS(message, "above the exemption limit of 100.000,00 EUR");
+  EXPECT_CONTAINS(message, "2020: income 50.000,00 EUR, used 20.000,00 EUR by the end of 2026");
+  EXPECT_CONTAINS(message, "NOT USED IN TIME: 30.000,00 EUR still unused at the end of 2022");
+  EXPECT_CONTAINS(message,
+                  "2026: income 150.000,00 EUR, used 0,00 EUR by the end of 2026, still "
+                  "to use 150.000,00 EUR by 31.12.2028");
+}
+
+TEST_F(CliLegalChecks, FreeReserveWithAssetManagementRoundsDown) {
+  kasse_.Ok({"import", "-"},
+            IncomeLine("z", "2022-03-01", "Zinsen", "1000.00") + "\n" +
+                MoneyLine("expense.paid", "g", "2022-03-02", "Depotgebühren", "0.01") + "\n" +
+                DonationLine("s", "2022-04-01", "1000.05") + "\n" +
+                IncomeLine("k", "2022-05-01", "Kurse", "500.00") + "\n" +
+                IncomeLine("v", "2022-06-01", "Verkauf", "200.00") + "\n");
+  // A third of 999,99 EUR = 333,33 EUR; 10 % of 1.700,05 EUR = 170,005 EUR -> 170,00 EUR.
+  const json reserve = Check(Statement(2022), "free_reserve");
+  EXPECT_EQ(reserve["amount"], "503.33");
+  EXPECT_CONTAINS(reserve["message"].get<std::string>(),
+                  "1/3 of the surplus of asset management "
+                  "(999,99 EUR) plus 10 % of the income "
+                  "of the other spheres (1.700,05 EUR)");
+}
+
+TEST_F(CliLegalChecks, DonationsAboveTheSimplifiedProofLimitOfTheirYear) {
+  kasse_.Ok({"import", "-"}, DonationLine("d2020", "2020-06-01", "250.00") + "\n" +
+                                 DonationLine("d2021a", "2021-06-01", "250.00") + "\n" +
+                                 DonationLine("d2021b", "2021-06-02", "300.00") + "\n" +
+                                 DonationLine("d2021c", "2021-06-03", "300.01") + "\n" +
+                                 DonationLine("d2021d", "2021-06-04", "900.00", "in_kind") + "\n" +
+                                 DonationLine("d2021e", "2021-06-05", "5000.00") + "\n" +
+                                 ReverseLine("r2021e", "d2021e", "2022-01-10") + "\n");
+  // 200 EUR up to 2020.
+  const json at_2020 = Check(Statement(2020), "donation_receipts");
+  EXPECT_EQ(at_2020["count"], 1);
+  EXPECT_CONTAINS(at_2020["message"].get<std::string>(), "above 200,00 EUR");
+  EXPECT_CONTAINS(at_2020["message"].get<std::string>(), "d2020");
+  // 300 EUR from 2021: 300,00 is not above it; the reversed donation is left out.
+  const json at_2021 = Check(Statement(2021), "donation_receipts");
+  EXPECT_EQ(at_2021["count"], 2);
+  const std::string message = at_2021["message"].get<std::string>();
+  EXPECT_CONTAINS(message, "(d2021c, 300,01 EUR)");
+  EXPECT_CONTAINS(message, "(d2021d, 900,00 EUR, in kind)");
+  EXPECT_NOT_CONTAINS(message, "d2021a");
+  EXPECT_NOT_CONTAINS(message, "d2021b");
+  EXPECT_NOT_CONTAINS(message, "d2021e");
+  const json at_2023 = Check(Statement(2023), "donation_receipts");
+  EXPECT_EQ(at_2023["count"], 0);
+  EXPECT_CONTAINS(at_2023["message"].get<std::string>(), "no donation of 2023 is above 300,00");
+  // The donations are projection state: verify compares it with a fresh replay, and a replay
+  // (and a replay up to a point in history) gives the same.
+  const std::string verified = kasse_.Ok({"verify"});
+  EXPECT_CONTAINS(kasse_.Ok({"replay"}), "replayed");
+  EXPECT_EQ(kasse_.Ok({"verify"}), verified);
+  EXPECT_EQ(Check(Statement(2021), "donation_receipts"), at_2021);
+  const json before_reversal =
+      kasse_.Report({"report", "statement", "--year", "2021", "--as-of", "2021-12-31", "--json"});
+  EXPECT_EQ(Check(before_reversal, "donation_receipts")["count"], 3);
+}
+
 }  // namespace
 }  // namespace kasse::test
