@@ -21,8 +21,39 @@ struct ReportFlags {
   std::string as_of;
   std::string at_seq;
   std::string known_at;
-  bool json = false;
+  bool json = false;        // the contract's --json: an alias of --format json
+  std::string format;       // --format text|json|csv; "" when not given
+  std::string csv_dialect;  // --csv-dialect german|plain; "" when not given
 };
+
+enum class ReportFormat { kText, kJson, kCsv };
+
+struct ReportOutput {
+  ReportFormat format = ReportFormat::kText;
+  CsvDialect dialect = CsvDialect::kGerman;
+};
+
+// One output choice from --format, --json and --csv-dialect. CLI11 has checked each value; a
+// contradiction between them is a usage error too (exit 2), thrown as CLI11's own error so that
+// main() reports it like any other.
+ReportOutput ResolveOutput(const ReportFlags& flags) {
+  if (flags.json && !flags.format.empty() && flags.format != "json") {
+    throw CLI::ValidationError(
+        "--json",
+        fmt::format("--json means --format json; it contradicts --format {}", flags.format));
+  }
+  ReportOutput output;
+  if (flags.json || flags.format == "json") output.format = ReportFormat::kJson;
+  if (flags.format == "csv") output.format = ReportFormat::kCsv;
+  if (!flags.csv_dialect.empty() && output.format != ReportFormat::kCsv) {
+    throw CLI::ValidationError("--csv-dialect", "--csv-dialect needs --format csv");
+  }
+  if (!flags.csv_dialect.empty() && !CsvDialectFromName(flags.csv_dialect, &output.dialect)) {
+    throw CLI::ValidationError("--csv-dialect",
+                               fmt::format("unknown dialect \"{}\"", flags.csv_dialect));
+  }
+  return output;
+}
 
 // The projection state a report reads: stored, or replayed up to a point in history.
 struct ReportState {
@@ -122,7 +153,35 @@ Status StatementChecks(const ReportState& state, const Statement& statement,
   return AddLegalChecks(state.view, statement, checks);
 }
 
-Status RunStatement(const GlobalOptions& options, const ReportFlags& flags, bool spending_only) {
+std::string SpendingOutput(const ReportOutput& output, const Statement& statement,
+                           const std::string& ledger_name) {
+  switch (output.format) {
+    case ReportFormat::kJson:
+      return SpendingJson(statement).dump(2) + "\n";
+    case ReportFormat::kCsv:
+      return SpendingCsv(statement, output.dialect);
+    case ReportFormat::kText:
+      break;
+  }
+  return SpendingText(statement, ledger_name);
+}
+
+std::string StatementOutput(const ReportOutput& output, const Statement& statement,
+                            const std::string& ledger_name,
+                            const std::vector<StatementCheck>& checks) {
+  switch (output.format) {
+    case ReportFormat::kJson:
+      return StatementJson(statement, checks).dump(2) + "\n";
+    case ReportFormat::kCsv:
+      return StatementCsv(statement, output.dialect);
+    case ReportFormat::kText:
+      break;
+  }
+  return StatementText(statement, ledger_name, checks);
+}
+
+Status RunStatement(const GlobalOptions& options, const ReportFlags& flags,
+                    const ReportOutput& output, bool spending_only) {
   int32_t year = 0;
   KASSE_RETURN_IF_ERROR(ParseYearOption(flags.year, &year));
   Date as_of;
@@ -134,18 +193,17 @@ Status RunStatement(const GlobalOptions& options, const ReportFlags& flags, bool
   Statement statement;
   KASSE_RETURN_IF_ERROR(ReadStatement(state.view, year, &statement));
   if (spending_only) {
-    fmt::print("{}", flags.json ? SpendingJson(statement).dump(2) + "\n"
-                                : SpendingText(statement, state.ledger->name()));
+    fmt::print("{}", SpendingOutput(output, statement, state.ledger->name()));
     return Status::Ok();
   }
   std::vector<StatementCheck> checks;
   KASSE_RETURN_IF_ERROR(StatementChecks(state, statement, &checks));
-  fmt::print("{}", flags.json ? StatementJson(statement, checks).dump(2) + "\n"
-                              : StatementText(statement, state.ledger->name(), checks));
+  fmt::print("{}", StatementOutput(output, statement, state.ledger->name(), checks));
   return Status::Ok();
 }
 
-Status RunMembers(const GlobalOptions& options, const ReportFlags& flags) {
+Status RunMembers(const GlobalOptions& options, const ReportFlags& flags,
+                  const ReportOutput& output) {
   Date as_of = Today();
   if (!flags.as_of.empty()) {
     KASSE_RETURN_IF_ERROR(ParseDate(flags.as_of, &as_of).WithContext("option --as-of"));
@@ -154,7 +212,9 @@ Status RunMembers(const GlobalOptions& options, const ReportFlags& flags) {
   KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/false, &state));
   MemberCounts counts;
   KASSE_RETURN_IF_ERROR(ReadMemberCounts(state.view, as_of, &counts));
-  if (flags.json) {
+  if (output.format == ReportFormat::kCsv) {
+    fmt::print("{}", MembersCsv(counts, output.dialect));
+  } else if (output.format == ReportFormat::kJson) {
     nlohmann::ordered_json json = MembersJson(counts);
     if (state.is_replay) json["at_seq"] = state.cut.last_seq;
     fmt::print("{}\n", json.dump(2));
@@ -171,7 +231,14 @@ void AddHistoryOptions(CLI::App* command, ReportFlags& flags) {
   command->add_option("--known-at", flags.known_at,
                       "report what had been recorded by this time, e.g. 2023-03-31T18:00:00Z "
                       "(replays the log)");
-  command->add_flag("--json", flags.json, "the contract's JSON");
+  command->add_flag("--json", flags.json, "the contract's JSON (the same as --format json)");
+  command->add_option("--format", flags.format, "text (default), json, or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}));
+  command
+      ->add_option("--csv-dialect", flags.csv_dialect,
+                   "with --format csv: german (default: semicolon, decimal comma, UTF-8 with "
+                   "BOM) or plain (comma, decimal dot, no BOM)")
+      ->check(CLI::IsMember({"german", "plain"}));
 }
 
 }  // namespace
@@ -186,10 +253,12 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   AddHistoryOptions(members, *flags);
   members->footer(
       "Example:\n  kasse report members --as-of 2022-12-31 --json\n"
-      "  kasse report members --as-of 2022-12-31 --known-at 2023-01-15T12:00:00Z");
+      "  kasse report members --as-of 2022-12-31 --known-at 2023-01-15T12:00:00Z\n"
+      "  kasse report members --as-of 2022-12-31 --format csv > mitglieder.csv");
   members->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunMembers(options, *flags));
+    const ReportOutput output = ResolveOutput(*flags);
+    exit_code = Finish(RunMembers(options, *flags, output));
   });
 
   CLI::App* spending = report->add_subcommand("spending", "Spending by category in a year");
@@ -200,10 +269,12 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   AddHistoryOptions(spending, *flags);
   spending->footer(
       "Example:\n  kasse report spending --year 2022\n"
-      "  kasse report spending --year 2022 --as-of 2022-06-30");
+      "  kasse report spending --year 2022 --as-of 2022-06-30\n"
+      "  kasse report spending --year 2022 --format csv --csv-dialect plain");
   spending->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunStatement(options, *flags, /*spending_only=*/true));
+    const ReportOutput output = ResolveOutput(*flags);
+    exit_code = Finish(RunStatement(options, *flags, output, /*spending_only=*/true));
   });
 
   CLI::App* statement = report->add_subcommand(
@@ -216,10 +287,12 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   statement->footer(
       "Example:\n  kasse report statement --year 2022\n"
       "  kasse report statement --year 2022 --json\n"
+      "  kasse report statement --year 2022 --format csv > statement-2022.csv\n"
       "  kasse report statement --year 2022 --at-seq 236   # as the board approved it");
   statement->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
-    exit_code = Finish(RunStatement(options, *flags, /*spending_only=*/false));
+    const ReportOutput output = ResolveOutput(*flags);
+    exit_code = Finish(RunStatement(options, *flags, output, /*spending_only=*/false));
   });
 }
 

@@ -244,4 +244,35 @@ std::string MembersText(const MemberCounts& counts, const std::string& ledger_na
   return text;
 }
 
+std::string StatementCsv(const Statement& statement, CsvDialect dialect) {
+  CsvWriter csv(dialect);
+  csv.Row({"year", "direction", "sphere", "group", "category", "amount", "bookings"});
+  for (const StatementLine& line : statement.lines) {
+    csv.Row({std::to_string(statement.year), std::string(DirectionName(line.direction)),
+             std::string(SphereName(line.sphere)), line.group, line.category,
+             csv.Amount(line.amount_cents), std::to_string(line.bookings)});
+  }
+  return csv.text();
+}
+
+std::string SpendingCsv(const Statement& statement, CsvDialect dialect) {
+  CsvWriter csv(dialect);
+  csv.Row({"year", "category", "sphere", "group", "amount", "bookings"});
+  for (const StatementLine& line : statement.lines) {
+    if (line.direction != Direction::kExpense) continue;
+    csv.Row({std::to_string(statement.year), line.category, std::string(SphereName(line.sphere)),
+             line.group, csv.Amount(line.amount_cents), std::to_string(line.bookings)});
+  }
+  return csv.text();
+}
+
+std::string MembersCsv(const MemberCounts& counts, CsvDialect dialect) {
+  CsvWriter csv(dialect);
+  csv.Row({"as_of", "total", "personal", "institutional", "joined_in_year", "left_in_year"});
+  csv.Row({FormatDate(counts.as_of), std::to_string(counts.total()),
+           std::to_string(counts.personal), std::to_string(counts.institutional),
+           std::to_string(counts.joined_in_year), std::to_string(counts.left_in_year)});
+  return csv.text();
+}
+
 }  // namespace kasse::cli

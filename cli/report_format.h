@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/csv.h"
 #include "projections/members.h"
 #include "projections/statement.h"
 
@@ -30,5 +31,11 @@ std::string StatementText(const Statement& statement, const std::string& ledger_
                           const std::vector<StatementCheck>& checks);
 std::string SpendingText(const Statement& statement, const std::string& ledger_name);
 std::string MembersText(const MemberCounts& counts, const std::string& ledger_name);
+
+// One table each, with a header row named like the JSON fields; the statement's CSV holds its
+// `lines` (the totals are their sums; the checks are in the text and JSON forms only).
+std::string StatementCsv(const Statement& statement, CsvDialect dialect);
+std::string SpendingCsv(const Statement& statement, CsvDialect dialect);
+std::string MembersCsv(const MemberCounts& counts, CsvDialect dialect);
 
 }  // namespace kasse::cli

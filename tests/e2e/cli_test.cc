@@ -1443,5 +1443,183 @@ TEST_F(CliLegalChecks, DonationsAboveTheSimplifiedProofLimitOfTheirYear) {
   EXPECT_EQ(Check(before_reversal, "donation_receipts")["count"], 3);
 }
 
+// ============================================================================================
+// 8. Report formats: --format text|json|csv, --csv-dialect german|plain. The CSV is read back by
+//    an independent reader, Python's csv module (/usr/bin/python3, as in tests/schema).
+// ============================================================================================
+
+// Reads a CSV file with Python's csv module; prints {"bom": bool, "header": [...], "rows": [...]},
+// each row an object of the header's names, and an "amount" converted to whole cents ("cents").
+constexpr char kCsvReader[] = R"PY(
+import csv, io, json, sys
+from decimal import Decimal
+path, dialect = sys.argv[1], sys.argv[2]
+raw = open(path, "rb").read()
+text = raw.decode("utf-8")
+bom = text.startswith("\ufeff")
+if bom:
+    text = text[1:]
+separator, decimal, other = (";", ",", ".") if dialect == "german" else (",", ".", ",")
+reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+header = next(reader)
+rows = []
+for fields in reader:
+    if len(fields) != len(header):
+        sys.exit("row of %d fields, header of %d" % (len(fields), len(header)))
+    row = dict(zip(header, fields))
+    if "amount" in row:
+        amount = row["amount"]
+        if other in amount:
+            sys.exit("amount %r has a %r" % (amount, other))
+        row["cents"] = int(Decimal(amount.replace(decimal, ".")) * 100)
+    rows.append(row)
+print(json.dumps({"bom": bom, "crlf": "\r\n" in text and "\n" not in text.replace("\r\n", ""),
+                  "header": header, "rows": rows}))
+)PY";
+
+// `kasse <args>` as CSV in `dialect`, read back by Python; an empty object (and a failure) when
+// Python is missing or refuses the file.
+json ReadCsv(const Kasse& kasse, const Args& args, const std::string& dialect) {
+  const std::string path = kasse.dir() + "/report.csv";
+  WriteFile(path, kasse.Ok(args));
+  const RunResult read = RunProgram("/usr/bin/python3", {"-c", kCsvReader, path, dialect});
+  EXPECT_EQ(read.exit_code, 0) << "python3 (Debian's, needed by the tests) failed: " << read.err;
+  const json parsed = json::parse(read.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(parsed.is_object()) << read.out;
+  return parsed.is_object() ? parsed : json::object();
+}
+
+Args WithCsv(Args args, const std::string& dialect) {
+  args.insert(args.end(), {"--format", "csv"});
+  if (dialect == "plain") args.insert(args.end(), {"--csv-dialect", "plain"});
+  return args;
+}
+
+TEST_F(CliExample, StatementCsvSumsEqualTheJsonReport) {
+  const Args report = {"report", "statement", "--year", "2022"};
+  Args as_json = report;
+  as_json.push_back("--json");
+  const json s = kasse_.Report(as_json);
+  for (const std::string dialect : {"german", "plain"}) {
+    SCOPED_TRACE(dialect);
+    const json csv = ReadCsv(kasse_, WithCsv(report, dialect), dialect);
+    EXPECT_EQ(csv["bom"], dialect == "german");
+    EXPECT_EQ(csv["crlf"], true);
+    EXPECT_EQ(csv["header"], json::parse(R"(["year", "direction", "sphere", "group", "category",
+                                             "amount", "bookings"])"));
+    ASSERT_EQ(csv["rows"].size(), s["lines"].size());
+    std::map<std::string, int64_t> totals_cents;
+    for (size_t i = 0; i < csv["rows"].size(); ++i) {
+      const json& row = csv["rows"][i];
+      const json& line = s["lines"][i];
+      EXPECT_EQ(row["category"], line["category"]);
+      EXPECT_EQ(row["sphere"], line["sphere"]);
+      EXPECT_EQ(row["group"], line.value("group", ""));
+      EXPECT_EQ(row["bookings"], std::to_string(line["bookings"].get<int>()));
+      EXPECT_EQ(row["cents"].get<int64_t>(), Cents(line["amount"].get<std::string>()));
+      totals_cents[row["direction"].get<std::string>()] += row["cents"].get<int64_t>();
+    }
+    EXPECT_EQ(totals_cents["income"], Cents(s["income"]["total"].get<std::string>()));
+    EXPECT_EQ(totals_cents["expense"], Cents(s["expenses"]["total"].get<std::string>()));
+    EXPECT_EQ(totals_cents["income"], 12'000'000);
+  }
+  const std::string german = kasse_.Ok(WithCsv(report, "german"));
+  EXPECT_TRUE(german.starts_with("\xEF\xBB\xBFyear;direction;")) << german.substr(0, 40);
+  EXPECT_CONTAINS(german, ";Kommunikation;12966,53;");
+  const std::string plain = kasse_.Ok(WithCsv(report, "plain"));
+  EXPECT_TRUE(plain.starts_with("year,direction,")) << plain.substr(0, 40);
+  EXPECT_CONTAINS(plain, ",Kommunikation,12966.53,");
+}
+
+TEST_F(CliExample, SpendingAndMembersCsv) {
+  const json spending = kasse_.Report({"report", "spending", "--year", "2022", "--json"});
+  const json members =
+      kasse_.Report({"report", "members", "--as-of", "2022-12-31", "--format", "json"});
+  for (const std::string dialect : {"german", "plain"}) {
+    SCOPED_TRACE(dialect);
+    const json csv =
+        ReadCsv(kasse_, WithCsv({"report", "spending", "--year", "2022"}, dialect), dialect);
+    ASSERT_EQ(csv["rows"].size(), spending["categories"].size());
+    int64_t sum_cents = 0;
+    for (size_t i = 0; i < csv["rows"].size(); ++i) {
+      EXPECT_EQ(csv["rows"][i]["category"], spending["categories"][i]["category"]);
+      sum_cents += csv["rows"][i]["cents"].get<int64_t>();
+    }
+    EXPECT_EQ(sum_cents, Cents(spending["total"].get<std::string>()));
+    const json counts =
+        ReadCsv(kasse_, WithCsv({"report", "members", "--as-of", "2022-12-31"}, dialect), dialect);
+    ASSERT_EQ(counts["rows"].size(), 1u);
+    const json& row = counts["rows"][0];
+    EXPECT_EQ(row["as_of"], "2022-12-31");
+    for (const char* field :
+         {"total", "personal", "institutional", "joined_in_year", "left_in_year"}) {
+      EXPECT_EQ(row[field], std::to_string(members[field].get<int>())) << field;
+    }
+  }
+}
+
+TEST_F(CliExample, FormatJsonAndTextAreTheOldOutputs) {
+  for (const Args& report :
+       {Args{"report", "statement", "--year", "2022"}, Args{"report", "spending", "--year", "2022"},
+        Args{"report", "members", "--as-of", "2022-12-31"}}) {
+    Args json_flag = report, format_json = report, format_text = report;
+    json_flag.push_back("--json");
+    format_json.insert(format_json.end(), {"--format", "json"});
+    format_text.insert(format_text.end(), {"--format", "text"});
+    EXPECT_EQ(kasse_.Ok(format_json), kasse_.Ok(json_flag));
+    EXPECT_EQ(kasse_.Ok(format_text), kasse_.Ok(report));
+    format_json.push_back("--json");  // the alias beside the same format is no contradiction
+    EXPECT_EQ(kasse_.Ok(format_json), kasse_.Ok(json_flag));
+  }
+}
+
+TEST_F(CliRules, CsvQuotesFieldsAfterRfc4180) {
+  const std::string name = "Miete; \"Haus A\", Nebenkosten";
+  kasse_.Ok({"import", "-"}, CategoryLine("c1", name, "expense", "ideal") + "\n" +
+                                 ExpenseLine("e1", "2022-05-01", name, "1234.50") + "\n");
+  for (const std::string dialect : {"german", "plain"}) {
+    SCOPED_TRACE(dialect);
+    const json csv =
+        ReadCsv(kasse_, WithCsv({"report", "spending", "--year", "2022"}, dialect), dialect);
+    bool found = false;
+    for (const json& row : csv["rows"]) {
+      if (row["category"] != name) continue;
+      found = true;
+      EXPECT_EQ(row["cents"], 123450);
+    }
+    EXPECT_TRUE(found) << csv.dump();
+  }
+  const std::string german = kasse_.Ok({"report", "spending", "--year", "2022", "--format", "csv"});
+  EXPECT_CONTAINS(german, "\"Miete; \"\"Haus A\"\", Nebenkosten\"");
+  // A negative amount (a reversal in another year) keeps its sign and decimal comma.
+  kasse_.Ok({"import", "-"}, ReverseLine("r1", "e1", "2023-01-10") + "\n");
+  EXPECT_CONTAINS(kasse_.Ok({"report", "spending", "--year", "2023", "--format", "csv"}),
+                  ";-1234,50;1\r\n");
+}
+
+TEST_F(CliRules, UnknownFormatOrDialectIsAUsageError) {
+  struct Case {
+    Args args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"report", "statement", "--format", "html"}, "--format: html not in {text,json,csv}"},
+      {{"report", "spending", "--format", "CSV"}, "--format: CSV not in {text,json,csv}"},
+      {{"report", "members", "--format", "csv", "--csv-dialect", "excel"},
+       "--csv-dialect: excel not in {german,plain}"},
+      {{"report", "statement", "--csv-dialect", "plain"}, "--csv-dialect needs --format csv"},
+      {{"report", "statement", "--json", "--format", "csv"},
+       "--json means --format json; it contradicts --format csv"},
+      {{"report", "members", "--format"}, "--format"},
+  };
+  for (const Case& c : cases) {
+    const RunResult result = kasse_.Run(c.args);
+    SCOPED_TRACE(Show(c.args, result));
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_CONTAINS(result.err, c.message);
+    EXPECT_EQ(result.out, "");
+  }
+}
+
 }  // namespace
 }  // namespace kasse::test

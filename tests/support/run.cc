@@ -27,6 +27,11 @@ std::vector<std::string> CleanEnvironment() {
 }
 
 RunResult RunKasse(const std::vector<std::string>& args, const std::string& input) {
+  return RunProgram(KASSE_BINARY, args, input);
+}
+
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& input) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
       pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -37,7 +42,7 @@ RunResult RunKasse(const std::vector<std::string>& args, const std::string& inpu
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  std::vector<std::string> argv_strings = {KASSE_BINARY};
+  std::vector<std::string> argv_strings = {program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_strings) argv.push_back(arg.data());
@@ -47,12 +52,13 @@ RunResult RunKasse(const std::vector<std::string>& args, const std::string& inpu
   for (std::string& entry : env_strings) envp.push_back(entry.data());
   envp.push_back(nullptr);
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, KASSE_BINARY, &actions, nullptr, argv.data(), envp.data());
+  const int spawned =
+      posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (spawned != 0) throw std::runtime_error("cannot start " KASSE_BINARY);
+  if (spawned != 0) throw std::runtime_error("cannot start " + program);
 
   RunResult result;
   size_t written = 0;

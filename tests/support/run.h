@@ -18,6 +18,9 @@ std::vector<std::string> CleanEnvironment();
 // Runs the kasse binary with `args` (no shell), feeding `input` on stdin. The environment has
 // KASSE_DB and KASSE_USER cleared so only the arguments count.
 RunResult RunKasse(const std::vector<std::string>& args, const std::string& input = "");
+// Runs the program at the absolute path `program` the same way (e.g. /usr/bin/python3).
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& input = "");
 
 // A fresh temporary directory, removed with everything in it when the object goes.
 class TempDir {
