@@ -108,7 +108,7 @@ Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
       ParseCut(flags, as_of_cuts_bookings, *state->ledger, &state->cut, &state->is_replay));
   if (!state->is_replay) {
     state->view = StoredState(*state->ledger);
-    return Status::Ok();
+    return CheckProjectionsVersion(state->view, state->ledger->head_seq());
   }
   state->replayed = std::make_unique<Books>(nullptr);
   uint64_t count = 0;

@@ -59,7 +59,8 @@ Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& e
     status = CheckSeal(*ledger, expectation);
     if (!status.ok()) return Status::Corruption("verify FAILED: --expect: " + status.message());
   }
-  status = CompareWithStored(*ledger, replayed);
+  status = CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq());
+  if (status.ok()) status = CompareWithStored(*ledger, replayed);
   if (!status.ok()) {
     return Status::Corruption(fmt::format("verify FAILED: {}{}", status.message(),
                                           status.message().find("projection") != std::string::npos

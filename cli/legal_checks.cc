@@ -179,17 +179,14 @@ Status DonationReceiptsCheck(const StateView& state, const Statement& statement,
     return Status::Ok();
   }
   std::vector<DonationEntry> donations;
-  KASSE_RETURN_IF_ERROR(ReadDonations(state, statement.year, &donations));
-  std::vector<std::string> listed;
   int64_t count = 0;
+  KASSE_RETURN_IF_ERROR(
+      ReadDonationsNeedingReceipts(state, statement.year, kListedItemsMax, &donations, &count));
+  std::vector<std::string> listed;
   for (const DonationEntry& donation : donations) {
-    if (donation.reversed_by_seq != 0 || donation.amount_cents <= limit->amount_cents) continue;
-    ++count;
-    if (listed.size() < kListedItemsMax) {
-      listed.push_back(fmt::format("seq {} ({}, {}{})", donation.seq, donation.id,
-                                   Euro(donation.amount_cents),
-                                   donation.kind == DonationKind::kInKind ? ", in kind" : ""));
-    }
+    listed.push_back(fmt::format("seq {} ({}, {}{})", donation.seq, donation.id,
+                                 Euro(donation.amount_cents),
+                                 donation.kind == DonationKind::kInKind ? ", in kind" : ""));
   }
   std::string message;
   if (count == 0) {

@@ -26,6 +26,8 @@ Status CheckRepeatedId(const Event& event, const Event& recorded, uint64_t recor
 Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
                     bool dry_run, RecordSummary* summary) {
   *summary = RecordSummary();
+  // Folding onto projections of another layout would mix two layouts.
+  KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
   Books books(ledger);
   Appender appender(ledger, recorded_by, NowUnixMs());
   auto lookup = [&appender](std::string_view id, Event* found) {

@@ -135,6 +135,39 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
   return Status::Ok();
 }
 
+Books::Books(const Ledger* backing) : cache_(backing) {
+  cache_.Put(kProjectionsVersionKey, EncodeInt64s({kProjectionsVersion}));
+}
+
+Status CheckProjectionsVersion(const StateView& state, uint64_t head_seq) {
+  if (head_seq == 0) return Status::Ok();
+  std::string value;
+  Status found = state.get(kProjectionsVersionKey, &value);
+  std::vector<int64_t> version = {1};
+  if (found.ok()) {
+    if (!DecodeInt64s(value, 1, &version)) {
+      return Status::Corruption(
+          "the stored projections version is damaged; kasse replay "
+          "rebuilds the projections");
+    }
+  } else if (found.code() != Status::Code::kNotFound) {
+    return found;
+  }
+  if (version[0] < kProjectionsVersion) {
+    return Status::Rejected(fmt::format(
+        "the projections were built by an older kasse (projections version {}, this kasse keeps "
+        "version {}): run `kasse replay` once to rebuild them from the log",
+        version[0], kProjectionsVersion));
+  }
+  if (version[0] > kProjectionsVersion) {
+    return Status::Rejected(fmt::format(
+        "the projections were built by a newer kasse (projections version {}, this kasse knows "
+        "up to {}): upgrade kasse",
+        version[0], kProjectionsVersion));
+  }
+  return Status::Ok();
+}
+
 Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
                    bool* counted) {
   *counted = false;

@@ -20,10 +20,22 @@ namespace kasse {
 // Finds an earlier event by client id; NotFound when there is none.
 using EventLookup = std::function<Status(std::string_view id, Event* event)>;
 
+// What the projections keep changes between kasse versions, and `kasse replay` rebuilds them.
+// The version is kept in the state under kProjectionsVersionKey; without it, version 1.
+//   1  kasse 0.2: members, statement lines, chart, reversals, closed years
+//   2  kasse 0.3: donations that need a formal receipt (projections/statement.h)
+inline constexpr int64_t kProjectionsVersion = 2;
+inline constexpr char kProjectionsVersionKey[] = "meta/projections_version";
+
+// Ok when the stored projections are of this kasse's version, or when there are no events yet.
+// Rejected, saying to run `kasse replay` (or to upgrade kasse), otherwise.
+Status CheckProjectionsVersion(const StateView& state, uint64_t head_seq);
+
 class Books {
  public:
   // With a ledger: state is read from it as needed. With nullptr: a fresh fold (replay, verify).
-  explicit Books(const Ledger* backing) : cache_(backing) {}
+  // Every fold stamps the state with kProjectionsVersion.
+  explicit Books(const Ledger* backing);
 
   // For a replay that leaves out events booked after a date: dues or a donation may be booked
   // before the member's (left out) join, which the rules allow, so that check is skipped.

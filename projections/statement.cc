@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 
 #include "ledger/money.h"
 #include "projections/chart.h"
+#include "projections/legal_limits.h"
 
 namespace kasse {
 
@@ -15,6 +17,7 @@ namespace {
 constexpr char kPrefix[] = "statement/";
 constexpr char kDetailSeparator = '\x1f';
 constexpr char kDonationPrefix[] = "donation/";
+constexpr char kDonationCountPrefix[] = "donation_count/";
 constexpr size_t kDonationFields = 3;  // amount, kind, reversal seq; then the id
 
 std::string YearPrefix(int32_t year) {
@@ -53,14 +56,41 @@ std::string DonationYearPrefix(int32_t year) {
   return fmt::format("{}{:04}/", kDonationPrefix, year);
 }
 
+// Above the simplified-proof limit of its year, a donation needs a formal receipt.
+bool NeedsFormalReceipt(const Event& donation) {
+  const auto& body = std::get<DonationReceived>(donation.body);
+  const LegalFigure* limit =
+      FindLegalFigure(LegalRule::kSimplifiedDonationProof, donation.date.year);
+  return limit != nullptr && body.amount_cents > limit->amount_cents;
+}
+
+Status AddToDonationCount(StateCache& cache, int32_t year, int64_t delta) {
+  const std::string key = fmt::format("{}{:04}", kDonationCountPrefix, year);
+  std::string value;
+  bool found = false;
+  KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
+  std::vector<int64_t> count = {0};
+  if (found && !DecodeInt64s(value, 1, &count)) {
+    return Status::Corruption(fmt::format("stored donation count {} is damaged", key));
+  }
+  count[0] += delta;
+  assert(count[0] >= 0);  // a reversal only ever takes back a counted donation
+  cache.Put(key, EncodeInt64s(count));
+  return Status::Ok();
+}
+
 // Writes the whole entry each time: a reversal sets its seq on the donation's entry.
-void PutDonation(StateCache& cache, const Event& donation, uint64_t reversed_by_seq) {
+Status PutDonation(StateCache& cache, const Event& donation, uint64_t reversed_by_seq) {
+  if (!NeedsFormalReceipt(donation)) return Status::Ok();
+  KASSE_RETURN_IF_ERROR(
+      AddToDonationCount(cache, donation.date.year, reversed_by_seq == 0 ? 1 : -1));
   const auto& body = std::get<DonationReceived>(donation.body);
   const std::string key =
       fmt::format("{}{:020}", DonationYearPrefix(donation.date.year), donation.seq);
   cache.Put(key, EncodeInt64s({body.amount_cents, static_cast<int64_t>(body.kind),
                                static_cast<int64_t>(reversed_by_seq)}) +
                      donation.id);
+  return Status::Ok();
 }
 
 Status AddTotals(SphereTotals* totals, Sphere sphere, int64_t amount_cents) {
@@ -85,7 +115,9 @@ std::string CategoryOfMoneyEvent(const EventBody& body) {
 Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(event.body);
   if (!amount_cents) return Status::Rejected("not a money event");
-  if (std::holds_alternative<DonationReceived>(event.body)) PutDonation(cache, event, 0);
+  if (std::holds_alternative<DonationReceived>(event.body)) {
+    KASSE_RETURN_IF_ERROR(PutDonation(cache, event, 0));
+  }
   return AddToLine(cache, event.date.year, category, DetailOf(event.body), *amount_cents);
 }
 
@@ -94,15 +126,29 @@ Status FoldReversal(StateCache& cache, const Event& reversal, const Event& origi
   const std::optional<int64_t> amount_cents = MoneyAmountCents(original.body);
   if (!amount_cents) return Status::Rejected("not a money event");
   if (std::holds_alternative<DonationReceived>(original.body)) {
-    PutDonation(cache, original, reversal.seq);
+    KASSE_RETURN_IF_ERROR(PutDonation(cache, original, reversal.seq));
   }
   return AddToLine(cache, reversal.date.year, category, DetailOf(original.body), -*amount_cents);
 }
 
-Status ReadDonations(const StateView& state, int32_t year, std::vector<DonationEntry>* donations) {
-  donations->clear();
+Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t listed_max,
+                                    std::vector<DonationEntry>* listed, int64_t* count) {
+  listed->clear();
+  *count = 0;
+  const std::string count_key = fmt::format("{}{:04}", kDonationCountPrefix, year);
+  std::string value;
+  Status found = state.get(count_key, &value);
+  if (found.code() == Status::Code::kNotFound) return Status::Ok();
+  KASSE_RETURN_IF_ERROR(found);
+  std::vector<int64_t> fields;
+  if (!DecodeInt64s(value, 1, &fields) || fields[0] < 0) {
+    return Status::Corruption(fmt::format("stored donation count {} is damaged", count_key));
+  }
+  *count = fields[0];
+  if (*count == 0 || listed_max == 0) return Status::Ok();
   const std::string prefix = DonationYearPrefix(year);
-  return state.for_each(prefix, [&](std::string_view key, std::string_view value) {
+  const Status enough = Status::NotFound("listed enough");  // ends the scan early
+  Status scanned = state.for_each(prefix, [&](std::string_view key, std::string_view value) {
     const std::string_view seq_text = key.substr(prefix.size());
     std::vector<int64_t> fields;
     const size_t fixed_bytes = kDonationFields * 8;
@@ -112,13 +158,18 @@ Status ReadDonations(const StateView& state, int32_t year, std::vector<DonationE
         fields[1] > static_cast<int64_t>(DonationKind::kInKind)) {
       return Status::Corruption(fmt::format("stored donation {} is damaged", key));
     }
-    donations->push_back({.seq = std::stoull(std::string(seq_text)),
-                          .id = std::string(value.substr(fixed_bytes)),
-                          .amount_cents = fields[0],
-                          .kind = static_cast<DonationKind>(fields[1]),
-                          .reversed_by_seq = static_cast<uint64_t>(fields[2])});
-    return Status::Ok();
+    if (fields[2] != 0) return Status::Ok();  // reversed
+    listed->push_back({.seq = std::stoull(std::string(seq_text)),
+                       .id = std::string(value.substr(fixed_bytes)),
+                       .amount_cents = fields[0],
+                       .kind = static_cast<DonationKind>(fields[1]),
+                       .reversed_by_seq = 0});
+    return listed->size() < listed_max ? Status::Ok() : enough;
   });
+  if (scanned.code() == Status::Code::kNotFound && scanned.message() == enough.message()) {
+    return Status::Ok();
+  }
+  return scanned;
 }
 
 Status ReadStatementYears(const StateView& state, std::vector<int32_t>* years) {

@@ -9,8 +9,10 @@
 // "money"/"in_kind", otherwise empty.
 //   "donation/<year>/<seq, 20 digits>"  three int64: amount in cents, kind (DonationKind), seq of
 //                                        its reversal (0 when none); then the event's client id
-// One key per donation, so that the checks can name the donations that need a formal receipt
-// (§ 50 (4) EStDV); the year is the donation's booking year, also after a reversal.
+//   "donation_count/<year>"              one int64: how many of those are not reversed
+// Kept only for the donations above the simplified-proof limit of their year (§ 50 (4) EStDV,
+// projections/legal_limits), which need a formal receipt, so that the check can name them without
+// reading every donation; the year is the donation's booking year, also after a reversal.
 #pragma once
 
 #include <array>
@@ -72,8 +74,10 @@ struct DonationEntry {
   uint64_t reversed_by_seq = 0;  // 0 when not reversed
 };
 
-// The donations booked in `year`, in seq order.
-Status ReadDonations(const StateView& state, int32_t year, std::vector<DonationEntry>* donations);
+// The donations booked in `year` above the simplified-proof limit and not reversed: their number,
+// and the first `listed_max` of them in seq order (reading no more than those).
+Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t listed_max,
+                                    std::vector<DonationEntry>* listed, int64_t* count);
 
 // The years that have any booking in the statement projection, ascending.
 Status ReadStatementYears(const StateView& state, std::vector<int32_t>* years);

@@ -1136,8 +1136,8 @@ namespace {
 TEST(audit_history_year, AsOfWithoutYearReportsTheYearOfTheDate) {
   TempDir dir;
   const std::string db = NewLedger(dir);
-  Ok(db, {"expense", "--id", "e1", "--date", "2022-03-01", "--category", "Hardware", "--amount",
-          "10"});
+  Ok(db,
+     {"expense", "--id", "e1", "--date", "2022-03-01", "--category", "Hardware", "--amount", "10"});
   for (const char* report : {"statement", "spending"}) {
     const json result = ReportJson(db, {report, "--as-of", "2022-06-30"});
     EXPECT_EQ(result["year"], 2022) << report;

@@ -1443,6 +1443,24 @@ TEST_F(CliLegalChecks, DonationsAboveTheSimplifiedProofLimitOfTheirYear) {
   EXPECT_EQ(Check(before_reversal, "donation_receipts")["count"], 3);
 }
 
+// However many donations need a receipt, the report reads a count and the first few: it names 20.
+TEST_F(CliLegalChecks, ManyDonationsAboveTheLimitAreCountedAndTheFirstTwentyNamed) {
+  std::string lines;
+  for (int i = 0; i < 25; ++i) {
+    lines += DonationLine(fmt::format("big{:02}", i), "2022-07-01", "400.00") + "\n";
+  }
+  lines += ReverseLine("rbig00", "big00", "2022-07-02") + "\n";
+  kasse_.Ok({"import", "-"}, lines);
+  const json receipts = Check(Statement(2022), "donation_receipts");
+  EXPECT_EQ(receipts["count"], 24);
+  const std::string message = receipts["message"].get<std::string>();
+  EXPECT_NOT_CONTAINS(message, "big00");
+  EXPECT_CONTAINS(message, "(big01, 400,00 EUR)");
+  EXPECT_CONTAINS(message, "(big20, 400,00 EUR)");
+  EXPECT_NOT_CONTAINS(message, "big21");
+  EXPECT_CONTAINS(message, "and 4 more");
+}
+
 // ============================================================================================
 // 8. Report formats: --format text|json|csv, --csv-dialect german|plain. The CSV is read back by
 //    an independent reader, Python's csv module (/usr/bin/python3, as in tests/schema).

@@ -821,5 +821,34 @@ TEST(storage_logs, ManyRecordingsLeaveABoundedNumberOfWriteAheadLogs) {
   EXPECT_NE(log.out.find("\"wal-39\""), std::string::npos);
 }
 
+// A ledger whose projections an older kasse built (no version key: version 1) is not folded
+// onto or reported from: every command says to run kasse replay, and after it all works.
+TEST(storage_projections, OlderProjectionsAskForAReplayAndNothingIsWritten) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Alt e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const std::string log_before = Kasse(db, {"log", "--json"}).out;
+  {
+    RawLedger raw(db);
+    raw.Delete(kState, "meta/projections_version");
+  }
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+           {"report", "statement", "--year", "2022"},
+           {"verify"},
+           {"expense", "--category", "Hardware", "--amount", "1,00", "--payee", "Laden", "--date",
+            "2022-12-01"}}) {
+    const RunResult refused = Kasse(db, command);
+    EXPECT_EQ(refused.exit_code, 1) << command[0] << "\n" << Describe(refused);
+    EXPECT_NE(refused.err.find("older kasse"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("kasse replay"), std::string::npos) << refused.err;
+  }
+  EXPECT_EQ(Kasse(db, {"log", "--json"}).out, log_before);
+  ASSERT_EQ(Kasse(db, {"replay"}).exit_code, 0);
+  VerifyOk(db);
+  const RunResult report = Kasse(db, {"report", "statement", "--year", "2022", "--json"});
+  EXPECT_EQ(report.exit_code, 0) << Describe(report);
+}
+
 }  // namespace
 }  // namespace kasse::test
