@@ -8,14 +8,25 @@
 //     last one synced, --sync every syncs each batch. Like kasse's import it then flushes the
 //     memtables and closes. Then it opens the database read-only and scans the values back,
 //     computing the SHA-256 of each. Times include opening and closing the database.
+//     With --entries 3 it also writes, per value, what kasse's import writes beside each event: an
+//     id index entry (a 16-character id, unordered, -> the 8-byte key) in a family "ids" and a
+//     personal record (a 26-character subject, 0x00, the key -> 40 bytes, 16 of them random) in
+//     a family "personal"; the scan still reads only the values.
 //   kasse_floor --mean-size LEDGER
 //     prints the number and mean size in bytes of the stored events of a kasse ledger.
+//   kasse_floor --decode LEDGER
+//     scans the stored events of a kasse ledger on one thread, computing the SHA-256 of each and
+//     decoding it with kasse's codec (Boost.Serialization): what any replay must do per event
+//     before it folds anything.
 //
 // Output: key=value lines, e.g. append_seconds=1.234 append_events_per_s=810372.
 #include <openssl/evp.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+
+#include "ledger/codec.h"
+#include "ledger/hash.h"
 
 #include <chrono>
 #include <cstdint>
@@ -81,10 +92,10 @@ class ValueMaker {
       state_ ^= state_ << 17;
       value->append(reinterpret_cast<const char*>(&state_), sizeof(state_));
     }
-    static const char* const kWords[] = {"expense.paid", "2022-03-01", "Hardware", "129.90",
-                                         "B-2022-0001234", "exp-2022-0004711", "Kommunikation",
-                                         "dues.paid", "M-0012345", "250.00", "Reisekosten",
-                                         "Musterbank eG", "2019-11-27", "Spenden"};
+    static const char* const kWords[] = {
+        "expense.paid",     "2022-03-01",    "Hardware",   "129.90",    "B-2022-0001234",
+        "exp-2022-0004711", "Kommunikation", "dues.paid",  "M-0012345", "250.00",
+        "Reisekosten",      "Musterbank eG", "2019-11-27", "Spenden"};
     char number[24];
     std::snprintf(number, sizeof(number), "%llu", static_cast<unsigned long long>(seq));
     size_t word = seq % 7;
@@ -107,7 +118,9 @@ struct Args {
   size_t size = 200;
   size_t batch = 16384;
   bool sync_every = false;
+  int entries = 1;
   std::string mean_size_of;
+  std::string decode_of;
 };
 
 Args Parse(int argc, char** argv) {
@@ -130,12 +143,17 @@ Args Parse(int argc, char** argv) {
       const std::string mode = next();
       if (mode != "final" && mode != "every") Die("--sync is final or every");
       args.sync_every = mode == "every";
+    } else if (flag == "--entries") {
+      args.entries = std::stoi(next());
+      if (args.entries != 1 && args.entries != 3) Die("--entries is 1 or 3");
     } else if (flag == "--mean-size") {
       args.mean_size_of = next();
+    } else if (flag == "--decode") {
+      args.decode_of = next();
     } else {
       Die("unknown argument " + flag +
           "; usage: kasse_floor --dir DIR --count N --size BYTES [--batch B] [--sync final|every]"
-          " | --mean-size LEDGER");
+          " [--entries 1|3] | --mean-size LEDGER | --decode LEDGER");
     }
   }
   return args;
@@ -171,9 +189,68 @@ int MeanSize(const std::string& path) {
   return 0;
 }
 
+// Scans the events of a kasse ledger, hashing and decoding each.
+int Decode(const std::string& path) {
+  std::vector<std::string> names;
+  Check(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names), "listing families");
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  size_t events = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    descriptors.emplace_back(names[i], rocksdb::ColumnFamilyOptions(KasseOptions()));
+    if (names[i] == "events") events = i;
+  }
+  if (events == names.size()) Die(path + " has no events column family");
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), path, descriptors, &handles, &raw),
+        "opening the ledger read-only");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  uint64_t count = 0;
+  uint64_t checksum = 0;  // keeps the work from being optimised away
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[events]));
+    kasse::Event event;
+    kasse::Sha256 prev_hash;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const kasse::Sha256 hash = kasse::ComputeSha256(it->value().ToStringView());
+      const kasse::Status decoded =
+          kasse::DecodeEvent(it->value().ToStringView(), &event, &prev_hash);
+      if (!decoded.ok()) Die("event " + std::to_string(count + 1) + ": " + decoded.message());
+      checksum += hash[0] + event.id.size();
+      ++count;
+    }
+    Check(it->status(), "scanning");
+  }
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  db.reset();
+  const double seconds = Seconds(start);
+  std::printf("events=%llu\ndecode_seconds=%.4f\ndecode_events_per_s=%.0f\nchecksum=%llu\n",
+              static_cast<unsigned long long>(count), seconds, static_cast<double>(count) / seconds,
+              static_cast<unsigned long long>(checksum));
+  return 0;
+}
+
 std::vector<rocksdb::ColumnFamilyDescriptor> FloorFamilies() {
   return {{rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(KasseOptions())},
-          {"events", rocksdb::ColumnFamilyOptions(KasseOptions())}};
+          {"events", rocksdb::ColumnFamilyOptions(KasseOptions())},
+          {"ids", rocksdb::ColumnFamilyOptions(KasseOptions())},
+          {"personal", rocksdb::ColumnFamilyOptions(KasseOptions())}};
+}
+
+// Pseudo-random lowercase text of `size` characters.
+std::string RandomText(uint64_t* state, size_t size) {
+  std::string text;
+  while (text.size() < size) {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    uint64_t bits = *state;
+    for (int i = 0; i < 12 && text.size() < size; ++i, bits >>= 5) {
+      text.push_back(static_cast<char>('a' + bits % 26));
+    }
+  }
+  return text;
 }
 
 double Append(const Args& args) {
@@ -187,12 +264,20 @@ double Append(const Args& args) {
   Check(rocksdb::DB::Open(options, args.dir, FloorFamilies(), &handles, &raw), "creating");
   std::unique_ptr<rocksdb::DB> db(raw);
   ValueMaker maker(args.size);
+  uint64_t id_state = 0x2545f4914f6cdd1dULL;
   std::string value;
   rocksdb::WriteBatch batch;
   size_t in_batch = 0;
   for (uint64_t seq = 1; seq <= args.count; ++seq) {
     maker.Make(seq, &value);
     Check(batch.Put(handles[1], SeqKey(seq), value), "batching");
+    if (args.entries == 3) {
+      Check(batch.Put(handles[2], RandomText(&id_state, 16), SeqKey(seq)), "batching");
+      std::string personal_key = RandomText(&id_state, 26);
+      personal_key.push_back('\0');
+      personal_key += SeqKey(seq);
+      Check(batch.Put(handles[3], personal_key, RandomText(&id_state, 40)), "batching");
+    }
     if (++in_batch == args.batch && seq != args.count) {
       rocksdb::WriteOptions write;
       write.sync = args.sync_every;
@@ -244,8 +329,8 @@ double Scan(const Args& args, uint64_t* scanned) {
   for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
   db.reset();
   const double seconds = Seconds(start);
-  if (count != args.count) Die("scanned " + std::to_string(count) + " values, not " +
-                               std::to_string(args.count));
+  if (count != args.count)
+    Die("scanned " + std::to_string(count) + " values, not " + std::to_string(args.count));
   *scanned = count;
   return seconds;
 }
@@ -255,6 +340,7 @@ double Scan(const Args& args, uint64_t* scanned) {
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
   if (!args.mean_size_of.empty()) return MeanSize(args.mean_size_of);
+  if (!args.decode_of.empty()) return Decode(args.decode_of);
   if (args.dir.empty() || args.count == 0 || args.size < 53 || args.batch == 0) {
     Die("need --dir, --count > 0, --size >= 53 and --batch > 0");
   }
@@ -267,8 +353,9 @@ int main(int argc, char** argv) {
     if (entry.is_regular_file()) disk += entry.file_size();
   }
   const double n = static_cast<double>(args.count);
-  std::printf("count=%llu\nsize=%zu\nbatch=%zu\nsync=%s\n", static_cast<unsigned long long>(scanned),
-              args.size, args.batch, args.sync_every ? "every" : "final");
+  std::printf("count=%llu\nsize=%zu\nbatch=%zu\nsync=%s\nentries=%d\n",
+              static_cast<unsigned long long>(scanned), args.size, args.batch,
+              args.sync_every ? "every" : "final", args.entries);
   std::printf("append_seconds=%.4f\nappend_events_per_s=%.0f\n", append, n / append);
   std::printf("scan_seconds=%.4f\nscan_events_per_s=%.0f\n", scan, n / scan);
   std::printf("disk_bytes_per_event=%.1f\n", static_cast<double>(disk) / n);
