@@ -6,12 +6,12 @@
 // are the cent figures again. Every text from the ledger (association name, categories, groups,
 // check messages) is HTML-escaped.
 //
-// Machine-readable figures: every figure is an element with `data-field` (the path of the same
-// figure in the report's JSON, e.g. "income.total", "income.by_sphere.ideal") and `data-value`
-// (the JSON's form: "120000.00" for money, a plain integer for counts), written in that order;
-// rows of a list carry their key first (`data-category`, `data-year`). A figure may appear in
-// more than one place (a total in the statement and in the table by sphere), always with the
-// same value.
+// Machine-readable figures: every figure is an element with `data-field` (the figure's name: its
+// path in the report's JSON where the JSON has it, e.g. "income.total", "income.by_sphere.ideal")
+// and `data-value` (the JSON's form: "120000.00" for money, a plain integer for counts), written
+// in that order, with the keys of its row between them (`data-category`, `data-year`). A figure
+// may appear in more than one place (a total in the statement and in the table by sphere), always
+// with the same value.
 #pragma once
 
 #include <cstdint>
