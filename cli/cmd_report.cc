@@ -9,6 +9,8 @@
 #include "cli/common.h"
 #include "cli/legal_checks.h"
 #include "cli/report_format.h"
+#include "cli/report_html.h"
+#include "ledger/hash.h"
 #include "ledger/json_event.h"
 #include "projections/books.h"
 
@@ -22,11 +24,11 @@ struct ReportFlags {
   std::string at_seq;
   std::string known_at;
   bool json = false;        // the contract's --json: an alias of --format json
-  std::string format;       // --format text|json|csv; "" when not given
+  std::string format;       // --format text|json|csv|html; "" when not given
   std::string csv_dialect;  // --csv-dialect german|plain; "" when not given
 };
 
-enum class ReportFormat { kText, kJson, kCsv };
+enum class ReportFormat { kText, kJson, kCsv, kHtml };
 
 struct ReportOutput {
   ReportFormat format = ReportFormat::kText;
@@ -45,6 +47,7 @@ ReportOutput ResolveOutput(const ReportFlags& flags) {
   ReportOutput output;
   if (flags.json || flags.format == "json") output.format = ReportFormat::kJson;
   if (flags.format == "csv") output.format = ReportFormat::kCsv;
+  if (flags.format == "html") output.format = ReportFormat::kHtml;
   if (!flags.csv_dialect.empty() && output.format != ReportFormat::kCsv) {
     throw CLI::ValidationError("--csv-dialect", "--csv-dialect needs --format csv");
   }
@@ -97,12 +100,14 @@ Status ParseCut(const ReportFlags& flags, bool as_of_cuts_bookings, const Ledger
   return Status::Ok();
 }
 
+// `reads_events`: the report reads an event besides the projections (the HTML page's provenance).
 Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
-                       bool as_of_cuts_bookings, ReportState* state) {
+                       bool as_of_cuts_bookings, bool reads_events, ReportState* state) {
   // Without a cut, a report reads only projection state, and opens only that (fast).
   const bool may_replay = !flags.at_seq.empty() || !flags.known_at.empty() ||
                           (as_of_cuts_bookings && !flags.as_of.empty());
-  KASSE_RETURN_IF_ERROR(may_replay ? Ledger::OpenForRead(options.db_path, &state->ledger)
+  KASSE_RETURN_IF_ERROR(may_replay || reads_events
+                            ? Ledger::OpenForRead(options.db_path, &state->ledger)
                                    : Ledger::OpenForReports(options.db_path, &state->ledger));
   KASSE_RETURN_IF_ERROR(
       ParseCut(flags, as_of_cuts_bookings, *state->ledger, &state->cut, &state->is_replay));
@@ -129,6 +134,36 @@ std::vector<StatementCheck> CutNotes(const ReportState& state) {
                     state.cut.booked_by_yyyymmdd / 100 % 100, state.cut.booked_by_yyyymmdd % 100);
   }
   return {{"history_cut", "info", message + "."}};
+}
+
+// The last event the report's figures include (the head, or the cut of a replay), its hash and
+// when it was recorded; the ledger must have been opened with reads_events.
+Status ReadProvenance(const ReportState& state, HtmlProvenance* provenance) {
+  const Ledger& ledger = *state.ledger;
+  provenance->ledger_name = ledger.name();
+  provenance->generated_at_unix_ms = NowUnixMs();
+  provenance->seq = state.is_replay ? state.cut.last_seq : ledger.head_seq();
+  if (provenance->seq == 0) return Status::Ok();  // nothing recorded: no event to name
+  Sha256 hash = ledger.head_hash();
+  if (provenance->seq != ledger.head_seq()) {
+    KASSE_RETURN_IF_ERROR(ledger.HashOfEvent(provenance->seq, &hash));
+  }
+  provenance->hash_hex = HexOf(hash);
+  return ledger.ForEachEvent(provenance->seq, provenance->seq, /*with_personal=*/false,
+                             [&](const Ledger::EventRecord& record) {
+                               provenance->recorded_at_unix_ms = record.event.recorded_at_unix_ms;
+                               return Status::Ok();
+                             });
+}
+
+// Member development for the HTML pages: from the first booked year (of money or of members) up
+// to `last_day`.
+Status ReadMemberYears(const ReportState& state, const Date& last_day,
+                       std::vector<MemberCounts>* years) {
+  std::vector<int32_t> statement_years;
+  KASSE_RETURN_IF_ERROR(ReadStatementYears(state.view, &statement_years));
+  const int32_t first_year = statement_years.empty() ? INT32_MAX : statement_years.front();
+  return ReadMemberYearEnds(state.view, first_year, last_day, years);
 }
 
 Status ParseYearOption(const std::string& text, int32_t* year) {
@@ -161,6 +196,7 @@ std::string SpendingOutput(const ReportOutput& output, const Statement& statemen
     case ReportFormat::kCsv:
       return SpendingCsv(statement, output.dialect);
     case ReportFormat::kText:
+    case ReportFormat::kHtml:  // RunStatement writes the page itself
       break;
   }
   return SpendingText(statement, ledger_name);
@@ -175,6 +211,7 @@ std::string StatementOutput(const ReportOutput& output, const Statement& stateme
     case ReportFormat::kCsv:
       return StatementCsv(statement, output.dialect);
     case ReportFormat::kText:
+    case ReportFormat::kHtml:  // RunStatement writes the page itself
       break;
   }
   return StatementText(statement, ledger_name, checks);
@@ -188,16 +225,27 @@ Status RunStatement(const GlobalOptions& options, const ReportFlags& flags,
   if (flags.year.empty() && !flags.as_of.empty() && ParseDate(flags.as_of, &as_of).ok()) {
     year = as_of.year;  // "as of 30 June 2022" asks about 2022, not about this year
   }
+  const bool html = output.format == ReportFormat::kHtml;
   ReportState state;
-  KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/true, &state));
+  KASSE_RETURN_IF_ERROR(
+      OpenReportState(options, flags, /*as_of_cuts_bookings=*/true, html, &state));
   Statement statement;
   KASSE_RETURN_IF_ERROR(ReadStatement(state.view, year, &statement));
+  HtmlProvenance provenance;
+  if (html) KASSE_RETURN_IF_ERROR(ReadProvenance(state, &provenance));
   if (spending_only) {
-    fmt::print("{}", SpendingOutput(output, statement, state.ledger->name()));
+    fmt::print("{}", html ? SpendingHtml(statement, provenance)
+                          : SpendingOutput(output, statement, state.ledger->name()));
     return Status::Ok();
   }
   std::vector<StatementCheck> checks;
   KASSE_RETURN_IF_ERROR(StatementChecks(state, statement, &checks));
+  if (html) {
+    std::vector<MemberCounts> member_years;
+    KASSE_RETURN_IF_ERROR(ReadMemberYears(state, Date{year, 12, 31}, &member_years));
+    fmt::print("{}", StatementHtml(statement, checks, member_years, provenance));
+    return Status::Ok();
+  }
   fmt::print("{}", StatementOutput(output, statement, state.ledger->name(), checks));
   return Status::Ok();
 }
@@ -208,11 +256,19 @@ Status RunMembers(const GlobalOptions& options, const ReportFlags& flags,
   if (!flags.as_of.empty()) {
     KASSE_RETURN_IF_ERROR(ParseDate(flags.as_of, &as_of).WithContext("option --as-of"));
   }
+  const bool html = output.format == ReportFormat::kHtml;
   ReportState state;
-  KASSE_RETURN_IF_ERROR(OpenReportState(options, flags, /*as_of_cuts_bookings=*/false, &state));
+  KASSE_RETURN_IF_ERROR(
+      OpenReportState(options, flags, /*as_of_cuts_bookings=*/false, html, &state));
   MemberCounts counts;
   KASSE_RETURN_IF_ERROR(ReadMemberCounts(state.view, as_of, &counts));
-  if (output.format == ReportFormat::kCsv) {
+  if (html) {
+    HtmlProvenance provenance;
+    KASSE_RETURN_IF_ERROR(ReadProvenance(state, &provenance));
+    std::vector<MemberCounts> member_years;
+    KASSE_RETURN_IF_ERROR(ReadMemberYears(state, as_of, &member_years));
+    fmt::print("{}", MembersHtml(counts, member_years, CutNotes(state), provenance));
+  } else if (output.format == ReportFormat::kCsv) {
     fmt::print("{}", MembersCsv(counts, output.dialect));
   } else if (output.format == ReportFormat::kJson) {
     nlohmann::ordered_json json = MembersJson(counts);
@@ -232,8 +288,10 @@ void AddHistoryOptions(CLI::App* command, ReportFlags& flags) {
                       "report what had been recorded by this time, e.g. 2023-03-31T18:00:00Z "
                       "(replays the log)");
   command->add_flag("--json", flags.json, "the contract's JSON (the same as --format json)");
-  command->add_option("--format", flags.format, "text (default), json, or csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}));
+  command
+      ->add_option("--format", flags.format,
+                   "text (default), json, csv, or html (one self-contained page with charts)")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   command
       ->add_option("--csv-dialect", flags.csv_dialect,
                    "with --format csv: german (default: semicolon, decimal comma, UTF-8 with "
@@ -254,7 +312,8 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   members->footer(
       "Example:\n  kasse report members --as-of 2022-12-31 --json\n"
       "  kasse report members --as-of 2022-12-31 --known-at 2023-01-15T12:00:00Z\n"
-      "  kasse report members --as-of 2022-12-31 --format csv > mitglieder.csv");
+      "  kasse report members --as-of 2022-12-31 --format csv > mitglieder.csv\n"
+      "  kasse report members --as-of 2022-12-31 --format html > mitglieder.html");
   members->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
     const ReportOutput output = ResolveOutput(*flags);
@@ -270,7 +329,8 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   spending->footer(
       "Example:\n  kasse report spending --year 2022\n"
       "  kasse report spending --year 2022 --as-of 2022-06-30\n"
-      "  kasse report spending --year 2022 --format csv --csv-dialect plain");
+      "  kasse report spending --year 2022 --format csv --csv-dialect plain\n"
+      "  kasse report spending --year 2022 --format html > ausgaben-2022.html");
   spending->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
     const ReportOutput output = ResolveOutput(*flags);
@@ -288,6 +348,7 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
       "Example:\n  kasse report statement --year 2022\n"
       "  kasse report statement --year 2022 --json\n"
       "  kasse report statement --year 2022 --format csv > statement-2022.csv\n"
+      "  kasse report statement --year 2022 --format html > bericht-2022.html\n"
       "  kasse report statement --year 2022 --at-seq 236   # as the board approved it");
   statement->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);

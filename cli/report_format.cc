@@ -40,16 +40,6 @@ std::string Row(const std::string& label, const std::string& inner, const std::s
   return row + "\n";
 }
 
-std::string LetterOf(size_t index) {
-  return index < 26 ? std::string(1, static_cast<char>('a' + index)) : std::to_string(index + 1);
-}
-
-struct Section {
-  std::string heading;
-  std::vector<std::pair<std::string, int64_t>> rows;  // label, cents
-  int64_t total_cents = 0;
-};
-
 const StatementDetail* FindDetail(const StatementLine& line, std::string_view detail) {
   for (const StatementDetail& d : line.details) {
     if (d.detail == detail) return &d;
@@ -62,9 +52,32 @@ int64_t DetailCents(const StatementLine& line, std::string_view detail) {
   return found ? found->amount_cents : 0;
 }
 
-// Income: dues and donations with their split, other ideal income by group, then one section per
-// other sphere. Expenses: ideal groups, the other spheres, administration last, as in the seed.
-std::vector<Section> SectionsOf(const Statement& statement, Direction direction) {
+std::string SectionsText(const std::vector<StatementSection>& sections) {
+  std::string text;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const StatementSection& section = sections[i];
+    const std::string heading = fmt::format("{}. {}", i + 1, section.heading);
+    if (section.rows.empty()) {
+      text += Row(heading, "", "");
+      text += "   - Kein Anfall\n";
+      continue;
+    }
+    text += Row(heading, "", FormatAmountGerman(section.total_cents));
+    for (size_t r = 0; r < section.rows.size(); ++r) {
+      text += Row(fmt::format("   {}) {}", RowLetter(r), section.rows[r].first),
+                  FormatAmountGerman(section.rows[r].second), "");
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string RowLetter(size_t index) {
+  return index < 26 ? std::string(1, static_cast<char>('a' + index)) : std::to_string(index + 1);
+}
+
+std::vector<StatementSection> StatementSections(const Statement& statement, Direction direction) {
   static constexpr std::array<const char*, kSphereCount> kIncomeHeadings = {
       "", "Einnahmen aus Vermögensverwaltung", "Einnahmen aus Zweckbetrieben",
       "Einnahmen aus steuerpflichtigen wirtschaftlichen Geschäftsbetrieben"};
@@ -72,7 +85,7 @@ std::vector<Section> SectionsOf(const Statement& statement, Direction direction)
       "", "Ausgaben für Vermögensverwaltung", "Ausgaben für Zweckbetriebe",
       "Ausgaben für steuerpflichtige wirtschaftliche Geschäftsbetriebe"};
   const bool income = direction == Direction::kIncome;
-  std::vector<Section> ideal, others(kSphereCount - 1), last;
+  std::vector<StatementSection> ideal, others(kSphereCount - 1), last;
   for (int s = 1; s < kSphereCount; ++s) {
     others[static_cast<size_t>(s - 1)].heading = income ? kIncomeHeadings[s] : kExpenseHeadings[s];
   }
@@ -91,7 +104,7 @@ std::vector<Section> SectionsOf(const Statement& statement, Direction direction)
     } else {
       rows = {{line.category, line.amount_cents}};
     }
-    Section* section = nullptr;
+    StatementSection* section = nullptr;
     if (line.sphere != Sphere::kIdeal) {
       section = &others[static_cast<size_t>(line.sphere) - 1];
     } else {
@@ -100,41 +113,20 @@ std::vector<Section> SectionsOf(const Statement& statement, Direction direction)
                   : income            ? "Sonstige Einnahmen des ideellen Bereichs"
                                       : "Sonstige Ausgaben des ideellen Bereichs";
       }
-      std::vector<Section>& list = heading == kAdministrationGroup ? last : ideal;
-      for (Section& candidate : list) {
+      std::vector<StatementSection>& list = heading == kAdministrationGroup ? last : ideal;
+      for (StatementSection& candidate : list) {
         if (candidate.heading == heading) section = &candidate;
       }
-      if (section == nullptr) section = &list.emplace_back(Section{heading, {}, 0});
+      if (section == nullptr) section = &list.emplace_back(StatementSection{heading, {}, 0});
     }
     for (auto& row : rows) section->rows.push_back(std::move(row));
     section->total_cents += line.amount_cents;
   }
-  std::vector<Section> sections = std::move(ideal);
-  for (Section& section : others) sections.push_back(std::move(section));
-  for (Section& section : last) sections.push_back(std::move(section));
+  std::vector<StatementSection> sections = std::move(ideal);
+  for (StatementSection& section : others) sections.push_back(std::move(section));
+  for (StatementSection& section : last) sections.push_back(std::move(section));
   return sections;
 }
-
-std::string SectionsText(const std::vector<Section>& sections) {
-  std::string text;
-  for (size_t i = 0; i < sections.size(); ++i) {
-    const Section& section = sections[i];
-    const std::string heading = fmt::format("{}. {}", i + 1, section.heading);
-    if (section.rows.empty()) {
-      text += Row(heading, "", "");
-      text += "   - Kein Anfall\n";
-      continue;
-    }
-    text += Row(heading, "", FormatAmountGerman(section.total_cents));
-    for (size_t r = 0; r < section.rows.size(); ++r) {
-      text += Row(fmt::format("   {}) {}", LetterOf(r), section.rows[r].first),
-                  FormatAmountGerman(section.rows[r].second), "");
-    }
-  }
-  return text;
-}
-
-}  // namespace
 
 ordered_json StatementJson(const Statement& statement, const std::vector<StatementCheck>& checks) {
   ordered_json lines = ordered_json::array();
@@ -195,10 +187,10 @@ std::string StatementText(const Statement& statement, const std::string& ledger_
   std::string text =
       fmt::format("{}\nÜbersicht Einzahlungen/Auszahlungen {}\n\n", ledger_name, statement.year);
   text += Row("A. Einnahmen", "EUR", "EUR");
-  text += SectionsText(SectionsOf(statement, Direction::kIncome));
+  text += SectionsText(StatementSections(statement, Direction::kIncome));
   text += Row("Summe:", "", FormatAmountGerman(statement.income.total_cents));
   text += "\n" + Row("B. Ausgaben", "EUR", "EUR");
-  text += SectionsText(SectionsOf(statement, Direction::kExpense));
+  text += SectionsText(StatementSections(statement, Direction::kExpense));
   text += Row("Summe:", "", FormatAmountGerman(statement.expenses.total_cents));
   text += "\n" + Row("C. Ergebnis", "EUR", "");
   for (size_t s = 0; s < kSphereCount; ++s) {

@@ -20,6 +20,21 @@ struct StatementCheck {
   std::optional<int64_t> count = std::nullopt;
 };
 
+// One numbered section of A. Einnahmen or B. Ausgaben ("1. Mitgliedsbeiträge" with its rows
+// "a) ...", "b) ..."), shared by the text and the HTML layouts.
+struct StatementSection {
+  std::string heading;
+  std::vector<std::pair<std::string, int64_t>> rows;  // label, cents
+  int64_t total_cents = 0;
+};
+
+// Income: dues and donations with their split, other ideal income by group, then one section per
+// other sphere. Expenses: ideal groups, the other spheres, administration last, as in the seed.
+// A section without rows prints as "Kein Anfall".
+std::vector<StatementSection> StatementSections(const Statement& statement, Direction direction);
+// "a", "b", ... for the rows of a section (from the 27th row on, the row's number).
+std::string RowLetter(size_t index);
+
 nlohmann::ordered_json StatementJson(const Statement& statement,
                                      const std::vector<StatementCheck>& checks);
 nlohmann::ordered_json SpendingJson(const Statement& statement);

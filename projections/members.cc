@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <map>
 #include <vector>
 
 namespace kasse {
@@ -222,6 +224,50 @@ Status ReadMemberCounts(const StateView& state, const Date& as_of, MemberCounts*
     }
     return Status::Ok();
   });
+}
+
+Status ReadMemberYearEnds(const StateView& state, int32_t first_year, const Date& last_day,
+                          std::vector<MemberCounts>* year_ends) {
+  year_ends->clear();
+  // Per year: the six day fields summed over the year's days up to last_day.
+  std::map<int32_t, std::array<int64_t, kDayFields>> by_year;
+  const int32_t last = last_day.yyyymmdd();
+  KASSE_RETURN_IF_ERROR(
+      state.for_each(kDayPrefix, [&](std::string_view key, std::string_view value) {
+        const std::string_view day_text = key.substr(sizeof(kDayPrefix) - 1);
+        if (day_text.size() != 8 || day_text.find_first_not_of("0123456789") != std::string::npos) {
+          return Status::Corruption(fmt::format("stored member counts of {} are damaged", key));
+        }
+        const int32_t day = std::stoi(std::string(day_text));
+        if (day > last) return Status::Ok();  // keys sort by day; the rest are later too
+        std::vector<int64_t> fields;
+        if (!DecodeInt64s(value, kDayFields, &fields)) {
+          return Status::Corruption(fmt::format("stored member counts of {} are damaged", key));
+        }
+        std::array<int64_t, kDayFields>& sums = by_year[day / 10000];
+        for (size_t i = 0; i < kDayFields; ++i) sums[i] += fields[i];
+        return Status::Ok();
+      }));
+  int32_t first = std::max(first_year, kYearMin);
+  if (!by_year.empty()) first = std::min(first, by_year.begin()->first);
+  int64_t personal = 0, institutional = 0;
+  for (int32_t year = first; year <= last_day.year && year <= kYearMax; ++year) {
+    MemberCounts counts;
+    counts.as_of = year == last_day.year ? last_day : Date{year, 12, 31};
+    const auto found = by_year.find(year);
+    if (found != by_year.end()) {
+      const std::array<int64_t, kDayFields>& sums = found->second;
+      personal += sums[0];
+      institutional += sums[1];
+      counts.joined_in_year = sums[2] + sums[3];
+      counts.left_in_year = sums[4] + sums[5];
+    }
+    counts.personal = personal;
+    counts.institutional = institutional;
+    year_ends->push_back(counts);
+  }
+  assert(year_ends->size() <= static_cast<size_t>(kYearMax - kYearMin + 1));
+  return Status::Ok();
 }
 
 }  // namespace kasse

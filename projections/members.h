@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ledger/event.h"
 #include "ledger/store.h"
@@ -36,5 +37,13 @@ struct MemberCounts {
 
 // Reads the counts as of the end of `as_of` from the stored projection.
 Status ReadMemberCounts(const StateView& state, const Date& as_of, MemberCounts* counts);
+
+// Member development: the counts at the end of every year from the first year with a member event
+// (or `first_year`, when that is earlier) up to the year of `last_day`; the last entry counts as of
+// the end of `last_day`, the others as of 31 December. One pass over the stored days. Years
+// without any member event yet before the first one are left out; at most kYearMax - kYearMin + 1
+// entries. Empty when there is no year to show.
+Status ReadMemberYearEnds(const StateView& state, int32_t first_year, const Date& last_day,
+                          std::vector<MemberCounts>* year_ends);
 
 }  // namespace kasse

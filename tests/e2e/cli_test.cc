@@ -1621,8 +1621,8 @@ TEST_F(CliRules, UnknownFormatOrDialectIsAUsageError) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"report", "statement", "--format", "html"}, "--format: html not in {text,json,csv}"},
-      {{"report", "spending", "--format", "CSV"}, "--format: CSV not in {text,json,csv}"},
+      {{"report", "statement", "--format", "pdf"}, "--format: pdf not in {text,json,csv,html}"},
+      {{"report", "spending", "--format", "CSV"}, "--format: CSV not in {text,json,csv,html}"},
       {{"report", "members", "--format", "csv", "--csv-dialect", "excel"},
        "--csv-dialect: excel not in {german,plain}"},
       {{"report", "statement", "--csv-dialect", "plain"}, "--csv-dialect needs --format csv"},
