@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -239,12 +240,12 @@ std::vector<std::string> JournalRow(const LedgerScan& scan, const Ledger::EventR
   const BookingFields booking = BookingOf(scan, event);
   if (!booking.category.empty()) references->categories.insert(booking.category);
   if (!booking.member.empty()) references->members.insert(booking.member);
-  const std::string recorded_at = FormatTimestamp(event.recorded_at_unix_ms);  // ...T01:51:31.1Z
-  Date recorded_on;
-  (void)ParseDate(recorded_at.substr(0, 10), &recorded_on);  // FormatTimestamp's own output
+  // "2022-11-28T01:51:31.123Z" (UTC): the day as DD.MM.YYYY, the time to the second.
+  const std::string recorded_at = FormatTimestamp(event.recorded_at_unix_ms);
   return {std::to_string(event.seq),
           GdpduDate(event.date.year, event.date.month, event.date.day),
-          GdpduDate(recorded_on.year, recorded_on.month, recorded_on.day),
+          fmt::format("{}.{}.{}", recorded_at.substr(8, 2), recorded_at.substr(5, 2),
+                      recorded_at.substr(0, 4)),
           recorded_at.substr(11, 8),
           event.recorded_by,
           std::string(TypeName(TypeOf(event.body))),
