@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/raw_ledger.h"
 #include "tests/support/run.h"
 
 namespace kasse::test {
@@ -41,6 +42,7 @@ class Ledger {
  public:
   Ledger() : db_(dir_.File("db")) {}
   const std::string& dir() const { return dir_.path(); }
+  const std::string& db() const { return db_; }
   std::string File(const std::string& name) const { return dir_.File(name); }
 
   RunResult Run(Args args, const std::string& input = "") const {
@@ -203,7 +205,9 @@ TEST_F(GdpduExample, EveryTableIsDeclaredUtf8SemicolonDecimalCommaWithItsHeaderS
     }
     EXPECT_EQ(table["skipped"], header + "\r\n") << table["name"];
     for (const json& column : table["columns"]) {
-      if (column["type"] == "Date") EXPECT_EQ(column["format"], "DD.MM.YYYY");
+      if (column["type"] == "Date") {
+        EXPECT_EQ(column["format"], "DD.MM.YYYY");
+      }
     }
   }
   const json& journal = Table(dataset, "Journal");
@@ -240,7 +244,9 @@ TEST_F(GdpduExample, JournalRowsAreTheLogsEventsOfTheYearWithTheirHashes) {
     EXPECT_EQ(row[at.at("Erfasst_von")], "kassenwart");
     EXPECT_EQ(row[at.at("Erfasst_Datum")], event["recorded_at"].get<std::string>().substr(0, 10));
     EXPECT_EQ(row[at.at("Erfasst_Uhrzeit")], event["recorded_at"].get<std::string>().substr(11, 8));
-    if (event.contains("member")) EXPECT_EQ(row[at.at("Mitglied")], event["member"]);
+    if (event.contains("member")) {
+      EXPECT_EQ(row[at.at("Mitglied")], event["member"]);
+    }
   }
 }
 
@@ -254,8 +260,14 @@ TEST_F(GdpduExample, ChartAndMembersHoldWhatTheJournalNamesAndNoNames) {
   for (const json& row : members["rows"]) member_numbers.insert(row[0].get<std::string>());
   const std::map<std::string, size_t> at = Positions(journal);
   for (const json& row : journal["rows"]) {
-    if (!row[at.at("Kategorie")].is_null()) EXPECT_TRUE(categories.contains(row[at.at("Kategorie")]));
-    if (!row[at.at("Mitglied")].is_null()) EXPECT_TRUE(member_numbers.contains(row[at.at("Mitglied")]));
+    const json& category = row[at.at("Kategorie")];
+    const json& member = row[at.at("Mitglied")];
+    if (!category.is_null()) {
+      EXPECT_TRUE(categories.contains(category)) << category;
+    }
+    if (!member.is_null()) {
+      EXPECT_TRUE(member_numbers.contains(member)) << member;
+    }
   }
   // The members at the end of the year, as the members report counts them.
   const json counts = ledger_->Json({"report", "members", "--as-of", "2022-12-31", "--json"});
@@ -377,6 +389,25 @@ TEST(Gdpdu, ErrorsNameTheOptionAndWriteNothing) {
   EXPECT_EQ(FilesIn(ledger.dir()), before);  // no new directory, no remains of a partial export
   EXPECT_EQ(FilesIn(earlier), (std::set<std::string>{"index.xml"}));
   EXPECT_EQ(ReadFile(earlier + "/index.xml"), "an earlier export");
+}
+
+// Hashes that prove nothing must not reach the tax office: a broken chain stops the export.
+TEST(Gdpdu, ABrokenHashChainIsRefusedAndNothingIsWritten) {
+  Ledger ledger;
+  ledger.Ok({"init", "--name", "Test e.V."});
+  ledger.Ok({"import", SourcePath(kExample)});
+  {
+    RawLedger raw(ledger.db());
+    std::string bytes = raw.Get(kEvents, SeqKey(100));
+    bytes[kPrevHashOffset] = static_cast<char>(bytes[kPrevHashOffset] ^ 0x01);
+    raw.Put(kEvents, SeqKey(100), bytes);
+  }
+  const std::set<std::string> before = FilesIn(ledger.dir());
+  const RunResult result =
+      ledger.Run({"export", "gdpdu", "--year", "2022", "--out", ledger.File("z3")});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_CONTAINS(result.err, "event seq 100: its predecessor's hash does not match");
+  EXPECT_EQ(FilesIn(ledger.dir()), before);
 }
 
 }  // namespace
