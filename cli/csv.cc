@@ -33,9 +33,9 @@ bool CsvDialectFromName(std::string_view name, CsvDialect* dialect) {
   return true;
 }
 
-CsvWriter::CsvWriter(CsvDialect dialect)
+CsvWriter::CsvWriter(CsvDialect dialect, ByteOrderMark mark)
     : dialect_(dialect), separator_(dialect == CsvDialect::kGerman ? ';' : ',') {
-  if (dialect_ == CsvDialect::kGerman) text_ = kByteOrderMark;
+  if (dialect_ == CsvDialect::kGerman && mark == ByteOrderMark::kAsDialect) text_ = kByteOrderMark;
 }
 
 void CsvWriter::Row(const std::vector<std::string>& fields) {

@@ -14,13 +14,17 @@ namespace kasse::cli {
 
 enum class CsvDialect { kGerman, kPlain };
 
+// Whether the text starts with the dialect's byte order mark. A Z3 export (cli/gdpdu.h) declares
+// its encoding in index.xml instead, and a mark there would be read as part of the first field.
+enum class ByteOrderMark { kAsDialect, kNone };
+
 // The dialect's name on the command line: "german", "plain".
 bool CsvDialectFromName(std::string_view name, CsvDialect* dialect);
 
 class CsvWriter {
  public:
-  // Starts the text with the byte order mark when the dialect has one.
-  explicit CsvWriter(CsvDialect dialect);
+  // Starts the text with the byte order mark when the dialect has one and `mark` allows it.
+  explicit CsvWriter(CsvDialect dialect, ByteOrderMark mark = ByteOrderMark::kAsDialect);
 
   // Appends one record.
   void Row(const std::vector<std::string>& fields);

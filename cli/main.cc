@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   AddReportCommands(app, options, exit_code);
   AddVerifyAndReplayCommands(app, options, exit_code);
   AddBackupCommands(app, options, exit_code);
+  AddExportCommands(app, options, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
