@@ -43,6 +43,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddLogCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddShowCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
+void AddExportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddBackupCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddVerifyAndReplayCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 
