@@ -73,7 +73,9 @@ struct LedgerScan {
   std::map<std::string, ReversedEntry> reversed;  // by id: the events reversed in the year
 };
 
-bool InYear(const Date& date, int32_t year) { return date.year == year; }
+bool InYear(const Date& date, int32_t year) {
+  return date.year == year;
+}
 
 // Income counts positive, an expense negative: the sign of the money's flow.
 int64_t SignedAmountCents(Direction direction, int64_t amount_cents) {
@@ -120,9 +122,9 @@ Status ScanLedger(const Ledger& ledger, LedgerScan* scan) {
   KASSE_RETURN_IF_ERROR(ledger.ForEachEvent(
       1, UINT64_MAX, /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
         if (record.prev_hash != expected_prev) {
-          return Status::Corruption(fmt::format(
-              "event seq {}: its predecessor's hash does not match; run kasse verify",
-              record.event.seq));
+          return Status::Corruption(
+              fmt::format("event seq {}: its predecessor's hash does not match; run kasse verify",
+                          record.event.seq));
         }
         expected_prev = ComputeSha256(record.stored_bytes);
         ScanEvent(record.event, scan);
@@ -264,11 +266,12 @@ std::vector<std::string> JournalRow(const LedgerScan& scan, const Ledger::EventR
 // The second pass: one row per event booked in the year, in seq order.
 Status WriteJournal(const Ledger& ledger, const LedgerScan& scan, GdpduTable* journal,
                     JournalReferences* references) {
-  return ledger.ForEachEvent(
-      1, UINT64_MAX, /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
-        if (InYear(record.event.date, scan.year)) journal->Row(JournalRow(scan, record, references));
-        return Status::Ok();
-      });
+  return ledger.ForEachEvent(1, UINT64_MAX, /*with_personal=*/false,
+                             [&](const Ledger::EventRecord& record) {
+                               if (InYear(record.event.date, scan.year))
+                                 journal->Row(JournalRow(scan, record, references));
+                               return Status::Ok();
+                             });
 }
 
 GdpduTable NewJournal(int32_t year) {
@@ -290,18 +293,18 @@ GdpduTable NewJournal(int32_t year) {
 // uses although its definition is dated later (the rules check categories in recording order).
 GdpduTable ChartTable(const LedgerScan& scan, const std::set<std::string>& used) {
   using T = GdpduType;
-  GdpduTable table("kategorien.csv", "Kategorien",
-                   fmt::format("Kategorienplan (Konten) am 31.12.{} mit Richtung und Sphäre",
-                               scan.year),
-                   {{"Kategorie", "Name der Kategorie", T::kAlphaNumeric, 0},
-                    {"Richtung", "income (Einnahme) oder expense (Ausgabe)", T::kAlphaNumeric, 0},
-                    {"Sphaere", "Steuerliche Sphäre, siehe Journal", T::kAlphaNumeric, 0},
-                    {"Gruppe", "Überschrift im Bericht, z. B. Verwaltungskosten", T::kAlphaNumeric,
-                     0}},
-                   /*primary_key_columns=*/1);
+  GdpduTable table(
+      "kategorien.csv", "Kategorien",
+      fmt::format("Kategorienplan (Konten) am 31.12.{} mit Richtung und Sphäre", scan.year),
+      {{"Kategorie", "Name der Kategorie", T::kAlphaNumeric, 0},
+       {"Richtung", "income (Einnahme) oder expense (Ausgabe)", T::kAlphaNumeric, 0},
+       {"Sphaere", "Steuerliche Sphäre, siehe Journal", T::kAlphaNumeric, 0},
+       {"Gruppe", "Überschrift im Bericht, z. B. Verwaltungskosten", T::kAlphaNumeric, 0}},
+      /*primary_key_columns=*/1);
   std::vector<std::pair<uint64_t, const std::string*>> order;
   for (const auto& [name, entry] : scan.chart) {
-    if (entry.defined_by_year_end || used.contains(name)) order.emplace_back(entry.first_seq, &name);
+    if (entry.defined_by_year_end || used.contains(name))
+      order.emplace_back(entry.first_seq, &name);
   }
   std::sort(order.begin(), order.end());
   for (const auto& [seq, name] : order) {
@@ -352,8 +355,9 @@ GdpduTable MembersTable(const LedgerScan& scan, const std::set<std::string>& nam
                   "Daten, keine Namen oder Anschriften",
                   scan.year),
       {{"Mitglied", "Mitgliedsnummer (Pseudonym des Vereins)", T::kAlphaNumeric, 0},
-       {"Art", "personal (natürliche Person) oder institutional (Institution), am Jahresende "
-               "bzw. beim Austritt",
+       {"Art",
+        "personal (natürliche Person) oder institutional (Institution), am Jahresende "
+        "bzw. beim Austritt",
         T::kAlphaNumeric, 0},
        {"Eintritt", "Datum des Eintritts", T::kDate, 0},
        {"Austritt", "Datum des Austritts; leer, wenn am 31.12. noch Mitglied", T::kDate, 0}},
@@ -479,16 +483,19 @@ Status RunExportGdpdu(const GlobalOptions& options, const ExportFlags& flags) {
 }  // namespace
 
 void AddExportCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
-  CLI::App* exports = app.add_subcommand("export", "Exports for the tax office");
+  CLI::App* exports =
+      app.add_subcommand("export", "Exports for the tax office and the tax adviser");
   exports->require_subcommand(1);
+  AddExportDatevCommand(exports, options, exit_code);
   auto flags = std::make_shared<ExportFlags>();
   CLI::App* gdpdu = exports->add_subcommand(
       "gdpdu",
       "The data of a year for a tax audit (§ 147 (6) AO, Z3): CSV tables and index.xml after "
       "the Beschreibungsstandard, with its DTD");
   gdpdu->add_option("--year", flags->year, "the fiscal year, e.g. 2022")->required();
-  gdpdu->add_option("--out", flags->out,
-                    "a new directory (or an empty one) for index.xml, the DTD and the tables")
+  gdpdu
+      ->add_option("--out", flags->out,
+                   "a new directory (or an empty one) for index.xml, the DTD and the tables")
       ->required();
   gdpdu->add_option("--location", flags->location,
                     "where the association is seated, for index.xml's DataSupplier");

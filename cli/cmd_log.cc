@@ -60,6 +60,9 @@ std::string Summary(const Event& event) {
         } else {
           if constexpr (std::is_same_v<T, YearClosed>) {
             return fmt::format("year {}", body.year);
+          } else if constexpr (std::is_same_v<T, DatevAccountMapped>) {
+            return fmt::format("{} -> {} account {}", body.category, DatevChartName(body.chart),
+                               body.account);
           } else {
             return fmt::format("{} sealed seq 1-{}, hash {}", who, body.covers_seq,
                                HexOf(body.covers_hash));

@@ -157,7 +157,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
 void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   struct Fields {
     std::string category, direction, sphere, group, member, name, kind, reason, amount, covers,
-        donor, payer, payee, project, reverses, year;
+        donor, payer, payee, project, reverses, year, chart, account;
   };
   auto f = std::make_shared<Fields>();
 
@@ -299,6 +299,22 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
         Status parsed = ParseYear(f->year, &year);
         if (!parsed.ok()) return parsed.WithContext("argument YEAR");
         (*o)["year"] = year;
+        return Status::Ok();
+      });
+  AddRecordingCommand(
+      app, options, exit_code, "datev-account", "datev.account_mapped",
+      "Book a category to another DATEV account in `kasse export datev`, from --date on",
+      "kasse datev-account --category Hardware --chart SKR42 --account 64950 --date 2025-01-01",
+      [f](CLI::App* c) {
+        c->add_option("--category", f->category, "a category of the chart")->required();
+        c->add_option("--chart", f->chart, "SKR49 (up to 2024) or SKR42 (from 2025)")->required();
+        c->add_option("--account", f->account, "the account: 4 digits in SKR49, 5 in SKR42")
+            ->required();
+      },
+      [f](nlohmann::json* o) {
+        (*o)["category"] = f->category;
+        (*o)["chart"] = f->chart;
+        (*o)["account"] = f->account;
         return Status::Ok();
       });
 }

@@ -30,9 +30,9 @@ int main(int argc, char** argv) {
   AddLogCommand(app, options, exit_code);
   AddShowCommand(app, options, exit_code);
   AddReportCommands(app, options, exit_code);
+  AddExportCommands(app, options, exit_code);
   AddVerifyAndReplayCommands(app, options, exit_code);
   AddBackupCommands(app, options, exit_code);
-  AddExportCommands(app, options, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

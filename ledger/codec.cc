@@ -44,6 +44,7 @@ BOOST_CLASS_VERSION(kasse::ExpensePaid, 1)
 BOOST_CLASS_VERSION(kasse::EntryReversed, 1)
 BOOST_CLASS_VERSION(kasse::YearClosed, 1)
 BOOST_CLASS_VERSION(kasse::AuditSealed, 1)
+BOOST_CLASS_VERSION(kasse::DatevAccountMapped, 1)
 // Events are values, never shared pointers: object tracking would only cost bytes.
 BOOST_CLASS_TRACKING(kasse::StoredHeader, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::CategoryDefined, boost::serialization::track_never)
@@ -57,6 +58,7 @@ BOOST_CLASS_TRACKING(kasse::ExpensePaid, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::EntryReversed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::YearClosed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::AuditSealed, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::DatevAccountMapped, boost::serialization::track_never)
 
 namespace boost::serialization {
 
@@ -205,6 +207,14 @@ void serialize(Archive& archive, kasse::AuditSealed& body, const unsigned int ve
   std::copy(hash.begin(), hash.end(), body.covers_hash.begin());
 }
 
+template <class Archive>
+void serialize(Archive& archive, kasse::DatevAccountMapped& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  SerializeString(archive, body.category);
+  SerializeEnum(archive, body.chart, 1);
+  SerializeString(archive, body.account);
+}
+
 }  // namespace boost::serialization
 
 namespace kasse {
@@ -286,6 +296,8 @@ uint16_t SchemaVersionOf(EventType type) {
       return version<YearClosed>::value;
     case EventType::kAuditSealed:
       return version<AuditSealed>::value;
+    case EventType::kDatevAccountMapped:
+      return version<DatevAccountMapped>::value;
   }
   return 0;
 }

@@ -8,7 +8,7 @@ namespace {
 constexpr std::array<std::string_view, kEventTypeMax> kTypeNames = {
     "category.defined", "member.joined",     "member.changed",  "member.left",
     "dues.paid",        "donation.received", "income.received", "expense.paid",
-    "entry.reversed",   "year.closed",       "audit.sealed",
+    "entry.reversed",   "year.closed",       "audit.sealed",    "datev.account_mapped",
 };
 }  // namespace
 
@@ -46,6 +46,20 @@ std::string_view MemberKindName(MemberKind kind) {
 
 std::string_view DonationKindName(DonationKind kind) {
   return kind == DonationKind::kMoney ? "money" : "in_kind";
+}
+
+std::string_view DatevChartName(DatevChart chart) {
+  return chart == DatevChart::kSkr49 ? "SKR49" : "SKR42";
+}
+
+bool DatevChartFromName(std::string_view name, DatevChart* chart) {
+  if (name != "SKR49" && name != "SKR42") return false;
+  *chart = name == "SKR49" ? DatevChart::kSkr49 : DatevChart::kSkr42;
+  return true;
+}
+
+int DatevAccountDigits(DatevChart chart) {
+  return chart == DatevChart::kSkr49 ? 4 : 5;
 }
 
 std::string_view PersonalFieldName(EventType type) {

@@ -31,8 +31,9 @@ enum class EventType : uint16_t {
   kEntryReversed = 9,
   kYearClosed = 10,
   kAuditSealed = 11,
+  kDatevAccountMapped = 12,
 };
-inline constexpr uint16_t kEventTypeMax = 11;
+inline constexpr uint16_t kEventTypeMax = 12;
 
 using Sha256 = std::array<uint8_t, 32>;
 
@@ -47,6 +48,9 @@ inline constexpr int kSphereCount = 4;
 enum class MemberKind : uint8_t { kPersonal = 0, kInstitutional = 1 };
 inline constexpr int kMemberKindCount = 2;
 enum class DonationKind : uint8_t { kMoney = 0, kInKind = 1 };
+// DATEV's charts of accounts for associations: SKR 49 (four-digit accounts, maintained up to the
+// fiscal year 2024) and SKR 42 (five-digit accounts, from 2025).
+enum class DatevChart : uint8_t { kSkr49 = 0, kSkr42 = 1 };
 
 struct CategoryDefined {
   std::string category;
@@ -121,10 +125,20 @@ struct AuditSealed {
   friend bool operator==(const AuditSealed&, const AuditSealed&) = default;
 };
 
+// The DATEV account that `kasse export datev` books a category to in one chart, for the bookings
+// dated on or after this event's date; it replaces the default of cli/datev.cc. A mapping dated in
+// a closed year is refused like any event, so the export of a closed year cannot change.
+struct DatevAccountMapped {
+  std::string category;
+  DatevChart chart = DatevChart::kSkr42;
+  std::string account;  // digits as DATEV writes them: four for SKR 49, five for SKR 42
+  friend bool operator==(const DatevAccountMapped&, const DatevAccountMapped&) = default;
+};
+
 // The alternatives are in EventType order: index() + 1 == the type id.
 using EventBody = std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
                                DonationReceived, IncomeReceived, ExpensePaid, EntryReversed,
-                               YearClosed, AuditSealed>;
+                               YearClosed, AuditSealed, DatevAccountMapped>;
 
 struct Event {
   // What the client says.
@@ -153,6 +167,10 @@ std::string_view DirectionName(Direction direction);
 std::string_view SphereName(Sphere sphere);
 std::string_view MemberKindName(MemberKind kind);
 std::string_view DonationKindName(DonationKind kind);
+std::string_view DatevChartName(DatevChart chart);  // "SKR49", "SKR42"
+bool DatevChartFromName(std::string_view name, DatevChart* chart);
+// The number of digits of a G/L account in `chart` (DATEV's Sachkontenlänge): 4 or 5.
+int DatevAccountDigits(DatevChart chart);
 
 // The contract's name of the personal field of `type` ("name", "donor", ...), "" when it has none.
 std::string_view PersonalFieldName(EventType type);

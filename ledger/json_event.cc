@@ -305,6 +305,26 @@ Status ReadPersonal(FieldReader& fields, std::string_view field, bool required, 
   return Status::Ok();
 }
 
+// The account's length depends on the chart: DATEV pads account numbers to the chart's
+// Sachkontenlänge, so "2501" and "02501" would be different accounts.
+Status ReadDatevAccountMapped(FieldReader& fields, Event* event) {
+  DatevAccountMapped body;
+  KASSE_RETURN_IF_ERROR(fields.Text("category", true, kLabelCharsMax, &body.category));
+  KASSE_RETURN_IF_ERROR(
+      fields.Choice("chart", true, &DatevChartFromName, "SKR49, SKR42", &body.chart));
+  KASSE_RETURN_IF_ERROR(fields.String("account", true, &body.account));
+  const size_t digits = static_cast<size_t>(DatevAccountDigits(body.chart));
+  if (body.account.size() != digits ||
+      body.account.find_first_not_of("0123456789") != std::string::npos) {
+    return FieldError("account", fmt::format("\"{}\" is not an account of {}: {} digits as a "
+                                             "JSON string, e.g. \"{}\"",
+                                             body.account, DatevChartName(body.chart), digits,
+                                             body.chart == DatevChart::kSkr49 ? "2501" : "68150"));
+  }
+  event->body = std::move(body);
+  return Status::Ok();
+}
+
 Status ReadBody(EventType type, FieldReader& fields, Event* event) {
   switch (type) {
     case EventType::kCategoryDefined: {
@@ -425,6 +445,8 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       event->body = body;
       return Status::Ok();
     }
+    case EventType::kDatevAccountMapped:
+      return ReadDatevAccountMapped(fields, event);
   }
   return FieldError("type", "is not an event type");
 }
@@ -546,6 +568,10 @@ nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
         } else if constexpr (std::is_same_v<T, AuditSealed>) {
           object["covers_seq"] = body.covers_seq;
           object["covers_hash"] = HexOf(body.covers_hash);
+        } else if constexpr (std::is_same_v<T, DatevAccountMapped>) {
+          object["category"] = body.category;
+          object["chart"] = DatevChartName(body.chart);
+          object["account"] = body.account;
         }
       },
       event.body);

@@ -43,8 +43,22 @@ Status Books::Add(const Event& event, const EventLookup& lookup) {
         return Status::Rejected("field \"covers_seq\": a seal can cover only earlier events");
       }
       return Status::Ok();
+    case EventType::kDatevAccountMapped:
+      return CheckDatevAccountMapped(std::get<DatevAccountMapped>(event.body));
   }
   return Status::Rejected("unknown event type");
+}
+
+// Nothing to fold: the DATEV export reads the mappings from the log. A mapping of a category that
+// does not exist would never apply, which is most likely a typo.
+Status Books::CheckDatevAccountMapped(const DatevAccountMapped& body) {
+  std::optional<CategoryInfo> info;
+  KASSE_RETURN_IF_ERROR(LookupCategory(cache_, body.category, &info));
+  if (!info) {
+    return Status::Rejected(
+        fmt::format("field \"category\": \"{}\" is not a category of the chart", body.category));
+  }
+  return Status::Ok();
 }
 
 Status Books::CheckOpenYear(const Event& event) {

@@ -53,6 +53,7 @@ class Books {
   Status AddMoneyEvent(const Event& event);
   Status AddReversal(const Event& event, const EntryReversed& body, const EventLookup& lookup);
   Status AddYearClosed(const Event& event, const YearClosed& body);
+  Status CheckDatevAccountMapped(const DatevAccountMapped& body);
 
   StateCache cache_;
   bool booking_cut_ = false;

@@ -111,6 +111,11 @@ bool OversizedString(std::string_view bytes) {
       walk.Skip(8);
       walk.String();
       break;
+    case kasse::EventType::kDatevAccountMapped:  // category, chart, account
+      walk.String();
+      walk.Skip(1);
+      walk.String();
+      break;
   }
   return walk.oversized();
 }

@@ -268,6 +268,10 @@ std::vector<BaseEvent> BaseEvents() {
        {"reverses", "reason"}},
       {"year.closed", plus(head("year.closed", "close-1", "2023-01-15"), {{"year", "2022"}}),
        {"year"}},
+      {"datev.account_mapped",
+       plus(head("datev.account_mapped", "datev-1", "2022-01-01"),
+            {{"category", S("Hardware")}, {"chart", S("SKR49")}, {"account", S("2501")}}),
+       {"category", "chart", "account"}},
   };
 }
 
@@ -345,6 +349,15 @@ std::vector<Case> AgreementCases() {
   add("year as a string", With(Base("year.closed"), "year", S("2022")), false);
   add("year null", With(Base("year.closed"), "year", "null"), false);
   add("year 2022.5", With(Base("year.closed"), "year", "2022.5"), false);
+  const Fields& mapped = Base("datev.account_mapped");
+  add("SKR42 account of five digits",
+      With(With(mapped, "chart", S("SKR42")), "account", S("68150")), true);
+  add("SKR42 account of four digits", With(mapped, "chart", S("SKR42")), false);
+  add("SKR49 account of five digits", With(mapped, "account", S("02501")), false);
+  add("account as a JSON number", With(mapped, "account", "2501"), false);
+  add("account with a letter", With(mapped, "account", S("25O1")), false);
+  add("chart in lower case", With(mapped, "chart", S("skr49")), false);
+  add("chart SKR03", With(mapped, "chart", S("SKR03")), false);
   add("id as a number", With(expense, "id", "17"), false);
   add("date as a number", With(expense, "date", "20220301"), false);
   add("type as a number", With(expense, "type", "1"), false);
@@ -586,7 +599,7 @@ TEST_F(schemas, ExampleEventsAreValid) {
 TEST_F(schemas, SchemasAreValidDraft202012) {
   std::vector<std::string> lines;
   ASSERT_TRUE(RunValidator({"--check-schemas", SourcePath("schemas")}, "", &lines));
-  EXPECT_EQ(lines.size(), 11u) << "one line per schema file expected";
+  EXPECT_EQ(lines.size(), 12u) << "one line per schema file expected";
   for (const std::string& line : lines) {
     EXPECT_TRUE(line.ends_with(": valid")) << line;
   }

@@ -42,6 +42,7 @@ std::vector<Event> FixtureEvents() {
       Base("r1", EntryReversed{"e1", "doppelt gebucht"}),
       Base("y1", YearClosed{2022}),
       Base("a1", AuditSealed{9, Sha256{1, 2, 3}}),
+      Base("k1", DatevAccountMapped{"Hardware", DatevChart::kSkr49, "2501"}),
   };
   for (size_t i = 0; i < events.size(); ++i) {
     events[i].seq = i + 1;
