@@ -159,21 +159,30 @@ Args Parse(int argc, char** argv) {
   return args;
 }
 
-int MeanSize(const std::string& path) {
+// Opens a kasse ledger read-only with all its column families; the index of "events" in
+// *handles goes to *events.
+std::unique_ptr<rocksdb::DB> OpenLedger(const std::string& path,
+                                        std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+                                        size_t* events) {
   std::vector<std::string> names;
   Check(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names), "listing families");
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  size_t events = names.size();
+  *events = names.size();
   for (size_t i = 0; i < names.size(); ++i) {
     descriptors.emplace_back(names[i], rocksdb::ColumnFamilyOptions(KasseOptions()));
-    if (names[i] == "events") events = i;
+    if (names[i] == "events") *events = i;
   }
-  if (events == names.size()) Die(path + " has no events column family");
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  if (*events == names.size()) Die(path + " has no events column family");
   rocksdb::DB* raw = nullptr;
-  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), path, descriptors, &handles, &raw),
+  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), path, descriptors, handles, &raw),
         "opening the ledger read-only");
-  std::unique_ptr<rocksdb::DB> db(raw);
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+int MeanSize(const std::string& path) {
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  size_t events = 0;
+  std::unique_ptr<rocksdb::DB> db = OpenLedger(path, &handles, &events);
   uint64_t count = 0, bytes = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[events]));
@@ -191,21 +200,10 @@ int MeanSize(const std::string& path) {
 
 // Scans the events of a kasse ledger, hashing and decoding each.
 int Decode(const std::string& path) {
-  std::vector<std::string> names;
-  Check(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names), "listing families");
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  size_t events = names.size();
-  for (size_t i = 0; i < names.size(); ++i) {
-    descriptors.emplace_back(names[i], rocksdb::ColumnFamilyOptions(KasseOptions()));
-    if (names[i] == "events") events = i;
-  }
-  if (events == names.size()) Die(path + " has no events column family");
   const auto start = std::chrono::steady_clock::now();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  Check(rocksdb::DB::OpenForReadOnly(KasseOptions(), path, descriptors, &handles, &raw),
-        "opening the ledger read-only");
-  std::unique_ptr<rocksdb::DB> db(raw);
+  size_t events = 0;
+  std::unique_ptr<rocksdb::DB> db = OpenLedger(path, &handles, &events);
   uint64_t count = 0;
   uint64_t checksum = 0;  // keeps the work from being optimised away
   {
