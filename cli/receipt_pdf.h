@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/date.h"
@@ -59,8 +60,8 @@ struct ReceiptDocument {
   TaxNotice notice = TaxNotice::kExemption;
   Date notice_date;
   std::string assessment_period;  // "2019-2021"; printed for kExemption only
-  std::string purposes;           // "Förderung der Volks- und Berufsbildung"
-  std::string place;              // "Berlin"
+  std::string purposes;  // what follows "Förderung" in the template: "der Volks- und Berufsbildung"
+  std::string place;     // "Berlin"
 
   // The donor. Personal data: it leaves the ledger only on the receipt.
   std::string donor_name;
@@ -79,14 +80,30 @@ struct ReceiptDocument {
 // The amount as the receipt writes it in letters, after German orthography (numbers below a
 // million in one lowercase word, Million/Milliarde as separate capitalised nouns):
 //   123050 -> "eintausendzweihundertdreißig Euro und fünfzig Cent"
-//   30000  -> "dreihundert Euro",  100 -> "ein Euro",  50 -> "fünfzig Cent",  0 -> "null Euro"
+//   30000  -> "dreihundert Euro",  10100 -> "einhunderteins Euro",  100 -> "ein Euro",
+//   50 -> "fünfzig Cent",  0 -> "null Euro",  100000000 -> "eine Million Euro"
 // `cents` is at least 0 and at most the contract's amount limit (1,000,000,000,000.00 EUR).
 std::string AmountInGermanWords(int64_t cents);
 
 // Lays out `receipt` on DIN A4 pages (one page; a collective receipt adds the annex "Anlage zur
-// Sammelbestätigung" on a second page) and returns the PDF bytes in `pdf`. InvalidInput when the
+// Sammelbestätigung" on further pages) and returns the PDF bytes in `pdf`. InvalidInput when the
 // document breaks its own rules (a line count that does not fit the template, a total that is not
-// the sum of the lines, an empty required field); IoError when cairo fails.
+// the sum of the lines, an empty required field, a receipt that does not fit its one page);
+// IoError when the renderer cannot be run or fails.
+//
+// Runs the program kasse-receipt-pdf that is installed beside the kasse binary, with the document
+// as JSON on its standard input: cairo and pango load some forty shared libraries, which would
+// add about 3 ms to every kasse command if kasse itself linked them (README, Dependencies).
 Status RenderReceiptPdf(const ReceiptDocument& receipt, std::string* pdf);
+
+// The same, in this process: what kasse-receipt-pdf runs (library kasse_receipt_pdf, which links
+// cairo and pango).
+Status RenderReceiptPdfInProcess(const ReceiptDocument& receipt, std::string* pdf);
+
+// The document as the JSON object that kasse-receipt-pdf reads, and back. Amounts are whole
+// cents, dates "YYYY-MM-DD". ReceiptDocumentFromJson checks types and enum values, not the
+// template rules (RenderReceiptPdfInProcess does).
+std::string ReceiptDocumentToJson(const ReceiptDocument& receipt);
+Status ReceiptDocumentFromJson(std::string_view json, ReceiptDocument* receipt);
 
 }  // namespace kasse::cli
