@@ -327,7 +327,7 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
       "kasse tax-data --name \"NExT e.V.\" --address \"Musterstraße 1|10115 Berlin\" "
       "--tax-office \"Finanzamt für Körperschaften I\" --tax-number 27/640/12345 "
       "--notice exemption --notice-date 2022-08-15 --assessment-period 2019-2021 "
-      "--purposes \"Förderung der Volks- und Berufsbildung\" --place Berlin --date 2022-08-20",
+      "--purposes \"der Volks- und Berufsbildung\" --place Berlin --date 2022-08-20",
       [f](CLI::App* c) {
         c->add_option("--name", f->name, "the association as printed on receipts")->required();
         c->add_option("--address", f->address, "its address, lines separated by |")->required();
@@ -340,7 +340,9 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
         c->add_option("--notice-date", f->notice_date, "the notice's date, YYYY-MM-DD")->required();
         c->add_option("--assessment-period", f->assessment_period,
                       "the last assessment period of an exemption notice, e.g. 2019-2021");
-        c->add_option("--purposes", f->purposes, "the tax-privileged purposes (Zwecke)")
+        c->add_option("--purposes", f->purposes,
+                      "the tax-privileged purposes as they follow \"Förderung\" on the receipt, "
+                      "e.g. \"der Volks- und Berufsbildung\"")
             ->required();
         c->add_option("--place", f->place, "the town printed beside the signature")->required();
       },

@@ -162,7 +162,7 @@ struct TaxDataRecorded {
   ExemptionNotice notice = ExemptionNotice::kExemption;
   Date notice_date;
   std::string assessment_period;  // "2019-2021"; "" unless notice is kExemption
-  std::string purposes;           // "Förderung der Volks- und Berufsbildung"
+  std::string purposes;           // what follows "Förderung": "der Volks- und Berufsbildung"
   std::string place;              // the town printed beside the signature
   friend bool operator==(const TaxDataRecorded&, const TaxDataRecorded&) = default;
 };

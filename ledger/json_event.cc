@@ -396,6 +396,12 @@ Status ReadTaxDataRecorded(FieldReader& fields, Event* event) {
                       "is only for notice \"exemption\" (a § 60a notice names no period)");
   }
   KASSE_RETURN_IF_ERROR(ReadLines(fields, "purposes", kTaxLinesCharsMax, &body.purposes));
+  // The templates say "wegen Förderung [Zweck]" and "nur zur Förderung [Zweck]".
+  if (body.purposes.starts_with("Förderung ")) {
+    return FieldError("purposes",
+                      "the receipt prints \"Förderung\" before the purposes: give "
+                      "what follows it, e.g. \"der Volks- und Berufsbildung\"");
+  }
   KASSE_RETURN_IF_ERROR(fields.Text("place", true, kTaxTextCharsMax, &body.place));
   event->body = std::move(body);
   return Status::Ok();

@@ -218,7 +218,7 @@ const char* const kPreamble =
     R"({"type": "expense.paid", "id": "ctx-expense", "date": "2021-01-10", "category": "Hardware", "amount": "1.00"})"
     "\n"
     // seq 18 and 19 (after the 15 categories of init): what a receipt.issued refers to.
-    R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Finanzamt Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "Förderung der Bildung", "place": "Ort"})"
+    R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Finanzamt Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "der Bildung", "place": "Ort"})"
     "\n"
     R"({"type": "donation.received", "id": "ctx-donation", "date": "2022-02-01", "donor": "Max Muster", "amount": "50.00", "kind": "in_kind", "note": "Laptop, 2 Jahre alt"})"
     "\n";
@@ -287,7 +287,7 @@ std::vector<BaseEvent> BaseEvents() {
              {"notice", S("exemption")},
              {"notice_date", S("2022-08-15")},
              {"assessment_period", S("2019-2021")},
-             {"purposes", S("Förderung der Volks- und Berufsbildung")},
+             {"purposes", S("der Volks- und Berufsbildung")},
              {"place", S("Berlin")}}),
        {"name", "address", "tax_office", "tax_number", "notice", "notice_date", "assessment_period",
         "purposes", "place"}},
@@ -405,6 +405,10 @@ std::vector<Case> AgreementCases() {
   add("tax data name 201 characters", With(tax, "name", S(Repeat("n", 201))), false);
   add("tax data purposes with lines", With(tax, "purposes", S("Bildung\nWissenschaft")), true);
   add("tax data place empty", With(tax, "place", S("")), false);
+  add("tax data purposes starting with Förderung",
+      With(tax, "purposes", S("Förderung der Bildung")), false);
+  add("tax data purposes with Förderung inside",
+      With(tax, "purposes", S("der Bildung und Förderung der Kultur")), true);
   const Fields& receipt = Base("receipt.issued");
   const auto money = [](const Fields& fields) {
     return With(Without(Without(fields, "in_kind_origin"), "valuation_documents"), "template",

@@ -24,7 +24,7 @@ json TaxData() {
           {"notice", "exemption"},
           {"notice_date", "2022-08-15"},
           {"assessment_period", "2019-2021"},
-          {"purposes", "Förderung der Volks- und Berufsbildung"},
+          {"purposes", "der Volks- und Berufsbildung"},
           {"place", "Berlin"}};
 }
 
@@ -119,6 +119,9 @@ TEST(TaxDataJson, RefusesNamingTheField) {
             "field \"address\": is 501 characters long, the limit is 500");
   EXPECT_EQ(Refusal(With(TaxData(), "purposes", "Bildung\tKultur")),
             "field \"purposes\": must not contain control characters other than line feeds");
+  EXPECT_EQ(Refusal(With(TaxData(), "purposes", "Förderung der Bildung")),
+            "field \"purposes\": the receipt prints \"Förderung\" before the purposes: give what "
+            "follows it, e.g. \"der Volks- und Berufsbildung\"");
   EXPECT_EQ(Refusal(With(TaxData(), "tax_office", 17)),
             "field \"tax_office\": must be a JSON string");
 }
