@@ -14,10 +14,11 @@
 //     a family "personal"; the scan still reads only the values.
 //   kasse_floor --mean-size LEDGER
 //     prints the number and mean size in bytes of the stored events of a kasse ledger.
-//   kasse_floor --decode LEDGER
+//   kasse_floor --decode LEDGER [--archive view|binary]
 //     scans the stored events of a kasse ledger on one thread, computing the SHA-256 of each and
 //     decoding it with kasse's codec (Boost.Serialization): what any replay must do per event
-//     before it folds anything.
+//     before it folds anything. --archive binary decodes with Boost's binary_iarchive instead of
+//     kasse's ViewIArchive (ledger/view_archive.h), to measure what that archive saves.
 //
 // Output: key=value lines, e.g. append_seconds=1.234 append_events_per_s=810372.
 #include <openssl/evp.h>
@@ -121,6 +122,7 @@ struct Args {
   int entries = 1;
   std::string mean_size_of;
   std::string decode_of;
+  bool binary_archive = false;
 };
 
 Args Parse(int argc, char** argv) {
@@ -150,10 +152,14 @@ Args Parse(int argc, char** argv) {
       args.mean_size_of = next();
     } else if (flag == "--decode") {
       args.decode_of = next();
+    } else if (flag == "--archive") {
+      const std::string archive = next();
+      if (archive != "view" && archive != "binary") Die("--archive is view or binary");
+      args.binary_archive = archive == "binary";
     } else {
       Die("unknown argument " + flag +
           "; usage: kasse_floor --dir DIR --count N --size BYTES [--batch B] [--sync final|every]"
-          " [--entries 1|3] | --mean-size LEDGER | --decode LEDGER");
+          " [--entries 1|3] | --mean-size LEDGER | --decode LEDGER [--archive view|binary]");
     }
   }
   return args;
@@ -199,7 +205,8 @@ int MeanSize(const std::string& path) {
 }
 
 // Scans the events of a kasse ledger, hashing and decoding each.
-int Decode(const std::string& path) {
+int Decode(const std::string& path, bool binary_archive) {
+  const auto decode = binary_archive ? kasse::DecodeEventWithBinaryIArchive : kasse::DecodeEvent;
   const auto start = std::chrono::steady_clock::now();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   size_t events = 0;
@@ -212,8 +219,7 @@ int Decode(const std::string& path) {
     kasse::Sha256 prev_hash;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const kasse::Sha256 hash = kasse::ComputeSha256(it->value().ToStringView());
-      const kasse::Status decoded =
-          kasse::DecodeEvent(it->value().ToStringView(), &event, &prev_hash);
+      const kasse::Status decoded = decode(it->value().ToStringView(), &event, &prev_hash);
       if (!decoded.ok()) Die("event " + std::to_string(count + 1) + ": " + decoded.message());
       checksum += hash[0] + event.id.size();
       ++count;
@@ -338,7 +344,7 @@ double Scan(const Args& args, uint64_t* scanned) {
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
   if (!args.mean_size_of.empty()) return MeanSize(args.mean_size_of);
-  if (!args.decode_of.empty()) return Decode(args.decode_of);
+  if (!args.decode_of.empty()) return Decode(args.decode_of, args.binary_archive);
   if (args.dir.empty() || args.count == 0 || args.size < 53 || args.batch == 0) {
     Die("need --dir, --count > 0, --size >= 53 and --batch > 0");
   }

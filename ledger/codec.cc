@@ -13,6 +13,7 @@
 #include <streambuf>
 
 #include "ledger/hash.h"
+#include "ledger/view_archive.h"
 
 namespace kasse {
 
@@ -392,8 +393,8 @@ StoredHeader HeaderOf(const Event& event) {
 }
 
 // Loads the body alternative for `type` from `archive` into `body`.
-template <size_t I = 0>
-void LoadBody(boost::archive::binary_iarchive& archive, size_t index, EventBody* body) {
+template <size_t I = 0, class Archive>
+void LoadBody(Archive& archive, size_t index, EventBody* body) {
   if constexpr (I < std::variant_size_v<EventBody>) {
     if (index == I) {
       std::variant_alternative_t<I, EventBody> alternative;
@@ -403,6 +404,24 @@ void LoadBody(boost::archive::binary_iarchive& archive, size_t index, EventBody*
     }
     LoadBody<I + 1>(archive, index, body);
   }
+}
+
+// Loads the payload of `envelope` into `header` and `body`; throws what the archive throws.
+// Returns false when bytes are left over.
+bool LoadPayload(const Envelope& envelope, bool reference_archive, StoredHeader* header,
+                 EventBody* body) {
+  const size_t index = static_cast<size_t>(envelope.type) - 1;
+  if (reference_archive) {
+    ViewReadBuffer payload(envelope.payload);
+    boost::archive::binary_iarchive archive(payload, kArchiveFlags);
+    archive >> *header;
+    LoadBody(archive, index, body);
+    return payload.at_end();
+  }
+  ViewIArchive archive(envelope.payload);
+  archive >> *header;
+  LoadBody(archive, index, body);
+  return archive.at_end();
 }
 
 }  // namespace
@@ -470,17 +489,15 @@ Status ParseEnvelope(std::string_view bytes, Envelope* envelope) {
   return Status::Ok();
 }
 
-Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
+namespace {
+
+Status Decode(std::string_view bytes, bool reference_archive, Event* event, Sha256* prev_hash) {
   Envelope envelope;
   KASSE_RETURN_IF_ERROR(ParseEnvelope(bytes, &envelope));
   StoredHeader header;
   Event decoded;
   try {
-    ViewReadBuffer payload(envelope.payload);
-    boost::archive::binary_iarchive archive(payload, kArchiveFlags);
-    archive >> header;
-    LoadBody(archive, static_cast<size_t>(envelope.type) - 1, &decoded.body);
-    if (!payload.at_end()) {
+    if (!LoadPayload(envelope, reference_archive, &header, &decoded.body)) {
       return Status::Corruption("stored event has bytes after its payload");
     }
   } catch (const std::exception& error) {
@@ -503,6 +520,16 @@ Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
   *event = std::move(decoded);
   *prev_hash = envelope.prev_hash;
   return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash) {
+  return Decode(bytes, /*reference_archive=*/false, event, prev_hash);
+}
+
+Status DecodeEventWithBinaryIArchive(std::string_view bytes, Event* event, Sha256* prev_hash) {
+  return Decode(bytes, /*reference_archive=*/true, event, prev_hash);
 }
 
 std::string EncodePersonal(std::string_view text, const uint8_t (&salt)[kPersonalSaltSize]) {

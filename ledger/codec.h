@@ -47,7 +47,11 @@ Status ParseEnvelope(std::string_view bytes, Envelope* envelope);
 
 // Decodes stored bytes into `event` (without `personal`) and the hash of its predecessor.
 // Refuses unknown types and schema versions newer than this build knows.
+// Reads the payload with ViewIArchive (ledger/view_archive.h).
 Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash);
+// The same with Boost's own binary_iarchive: the reference that tests and the decoder fuzzer hold
+// DecodeEvent to. Slower (a std::locale per event); not for production paths.
+Status DecodeEventWithBinaryIArchive(std::string_view bytes, Event* event, Sha256* prev_hash);
 
 // The personal-data record kept apart from the chain: a 16-byte random salt, then the UTF-8 text.
 inline constexpr size_t kPersonalSaltSize = 16;

@@ -1,5 +1,7 @@
 // libFuzzer target: DecodeEvent on arbitrary bytes, as `kasse verify` and every reader meet a
-// stored event that may be damaged or forged. It must never crash. When it decodes, EncodeEvent of
+// stored event that may be damaged or forged. It must never crash, and it must agree with
+// DecodeEventWithBinaryIArchive (Boost's own archive) on whether and what it decodes. When it
+// decodes, EncodeEvent of
 // the result with the decoded prev_hash must decode again to the same event, and encoding is then a
 // fixed point.
 //
@@ -159,7 +161,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (OversizedString(bytes)) return 0;
   kasse::Event event;
   kasse::Sha256 prev_hash{};
-  if (!kasse::DecodeEvent(bytes, &event, &prev_hash).ok()) return 0;
+  kasse::Event reference;
+  kasse::Sha256 reference_prev_hash{};
+  const kasse::Status decoded = kasse::DecodeEvent(bytes, &event, &prev_hash);
+  const kasse::Status reference_decoded =
+      kasse::DecodeEventWithBinaryIArchive(bytes, &reference, &reference_prev_hash);
+  FUZZ_CHECK(decoded.code() == reference_decoded.code());
+  if (!decoded.ok()) return 0;
+  FUZZ_CHECK(SameStoredEvent(event, reference) && prev_hash == reference_prev_hash);
   const std::string encoded = kasse::EncodeEvent(event, prev_hash);
   kasse::Event again;
   kasse::Sha256 again_prev_hash{};
