@@ -29,6 +29,15 @@ std::string MemberOf(const EventBody& body) {
   return "";
 }
 
+// "2022-001 collective 3 donations of 2022 to Erika Muster": the donor's name, not the address.
+std::string ReceiptSummary(const ReceiptIssued& body, const std::string& personal) {
+  std::string donor, address;
+  SplitReceiptPersonal(personal, &donor, &address);
+  return fmt::format("{} {} {} donation{} of {}{}", body.number, ReceiptFormName(body.form),
+                     body.donations.size(), body.donations.size() == 1 ? "" : "s", body.year,
+                     donor.empty() ? "" : " to " + donor);
+}
+
 // One readable phrase per event: what happened, without the ledger's bookkeeping fields.
 std::string Summary(const Event& event) {
   const std::string who = event.personal.value_or("");
@@ -63,6 +72,12 @@ std::string Summary(const Event& event) {
           } else if constexpr (std::is_same_v<T, DatevAccountMapped>) {
             return fmt::format("{} -> {} account {}", body.category, DatevChartName(body.chart),
                                body.account);
+          } else if constexpr (std::is_same_v<T, TaxDataRecorded>) {
+            return fmt::format("{}, {} StNr. {}, {} notice of {}", body.name, body.tax_office,
+                               body.tax_number, ExemptionNoticeName(body.notice),
+                               FormatDate(body.notice_date));
+          } else if constexpr (std::is_same_v<T, ReceiptIssued>) {
+            return ReceiptSummary(body, who);
           } else {
             return fmt::format("{} sealed seq 1-{}, hash {}", who, body.covers_seq,
                                HexOf(body.covers_hash));
@@ -96,7 +111,8 @@ Status RunLog(const GlobalOptions& options, const LogFilter& filter, bool json) 
           fmt::print("{}\n", EventToJson(event, record.prev_hash, hash).dump());
           return Status::Ok();
         }
-        const std::optional<int64_t> amount = MoneyAmountCents(event.body);
+        std::optional<int64_t> amount = MoneyAmountCents(event.body);
+        if (auto* receipt = std::get_if<ReceiptIssued>(&event.body)) amount = receipt->amount_cents;
         const bool reversal = std::holds_alternative<EntryReversed>(event.body);
         fmt::print("{:>6}  {}  {:<17}  {:>14}  {}  [{}{}]\n", event.seq, FormatDate(event.date),
                    TypeName(TypeOf(event.body)),

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,9 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
   struct Fields {
     std::string category, direction, sphere, group, member, name, kind, reason, amount, covers,
         donor, payer, payee, project, reverses, year, chart, account;
+    // tax-data
+    std::string address, tax_office, tax_number, notice, notice_date, assessment_period, purposes,
+        place;
   };
   auto f = std::make_shared<Fields>();
 
@@ -315,6 +319,45 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
         (*o)["category"] = f->category;
         (*o)["chart"] = f->chart;
         (*o)["account"] = f->account;
+        return Status::Ok();
+      });
+  AddRecordingCommand(
+      app, options, exit_code, "tax-data", "tax_data.recorded",
+      "Record the association's tax data, which donation receipts print (from --date on)",
+      "kasse tax-data --name \"NExT e.V.\" --address \"Musterstraße 1|10115 Berlin\" "
+      "--tax-office \"Finanzamt für Körperschaften I\" --tax-number 27/640/12345 "
+      "--notice exemption --notice-date 2022-08-15 --assessment-period 2019-2021 "
+      "--purposes \"der Volks- und Berufsbildung\" --place Berlin --date 2022-08-20",
+      [f](CLI::App* c) {
+        c->add_option("--name", f->name, "the association as printed on receipts")->required();
+        c->add_option("--address", f->address, "its address, lines separated by |")->required();
+        c->add_option("--tax-office", f->tax_office, "the tax office (Finanzamt)")->required();
+        c->add_option("--tax-number", f->tax_number, "the tax number (Steuernummer)")->required();
+        c->add_option("--notice", f->notice,
+                      "exemption (Freistellungsbescheid or Anlage zum Körperschaftsteuerbescheid) "
+                      "or 60a (Feststellung nach § 60a AO)")
+            ->required();
+        c->add_option("--notice-date", f->notice_date, "the notice's date, YYYY-MM-DD")->required();
+        c->add_option("--assessment-period", f->assessment_period,
+                      "the last assessment period of an exemption notice, e.g. 2019-2021");
+        c->add_option("--purposes", f->purposes,
+                      "the tax-privileged purposes as they follow \"Förderung\" on the receipt, "
+                      "e.g. \"der Volks- und Berufsbildung\"")
+            ->required();
+        c->add_option("--place", f->place, "the town printed beside the signature")->required();
+      },
+      [f](nlohmann::json* o) {
+        std::string address = f->address;
+        std::replace(address.begin(), address.end(), '|', '\n');
+        (*o)["name"] = f->name;
+        (*o)["address"] = address;
+        (*o)["tax_office"] = f->tax_office;
+        (*o)["tax_number"] = f->tax_number;
+        (*o)["notice"] = f->notice;
+        (*o)["notice_date"] = f->notice_date;
+        PutIfGiven(o, "assessment_period", f->assessment_period);
+        (*o)["purposes"] = f->purposes;
+        (*o)["place"] = f->place;
         return Status::Ok();
       });
 }

@@ -46,6 +46,8 @@ void AddReportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddExportCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 // kasse export datev (cli/cmd_export_datev.cc), under the export command.
 void AddExportDatevCommand(CLI::App* export_command, GlobalOptions& options, int& exit_code);
+// kasse receipts (cli/cmd_receipts.cc).
+void AddReceiptsCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddBackupCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 void AddVerifyAndReplayCommands(CLI::App& app, GlobalOptions& options, int& exit_code);
 

@@ -4,6 +4,7 @@
 
 #include "ledger/money.h"
 #include "projections/legal_limits.h"
+#include "projections/receipts.h"
 
 namespace kasse::cli {
 
@@ -171,6 +172,29 @@ Status FreeReserveCheck(const Statement& statement, StatementCheck* check) {
   return Status::Ok();
 }
 
+// § 10b (4) EStG: a receipt that covers a reversed donation is incorrect; the association is
+// liable for the tax lost unless it recalls the receipt. "" when there is none.
+Status ReceiptRecallsPart(const StateView& state, int32_t year, std::string* part) {
+  std::vector<ReceiptRecall> recalls;
+  int64_t count = 0;
+  KASSE_RETURN_IF_ERROR(ReadReceiptRecalls(state, year, kListedItemsMax, &recalls, &count));
+  part->clear();
+  if (count == 0) return Status::Ok();
+  std::vector<std::string> listed;
+  for (const ReceiptRecall& recall : recalls) {
+    listed.push_back(fmt::format("receipt {} ({} reversed by seq {})", recall.number,
+                                 recall.donation_id, recall.reversal_seq));
+  }
+  *part = fmt::format(
+      " § 10b (4) EStG: {} issued receipt{} cover{} a reversed donation of {} and must be "
+      "recalled from the donor: {}{}.",
+      count, count == 1 ? "" : "s", count == 1 ? "s" : "", year, fmt::join(listed, ", "),
+      static_cast<size_t>(count) > listed.size()
+          ? fmt::format(" and {} more", static_cast<size_t>(count) - listed.size())
+          : "");
+  return Status::Ok();
+}
+
 Status DonationReceiptsCheck(const StateView& state, const Statement& statement,
                              StatementCheck* check) {
   const LegalFigure* limit = FindLegalFigure(LegalRule::kSimplifiedDonationProof, statement.year);
@@ -179,30 +203,46 @@ Status DonationReceiptsCheck(const StateView& state, const Statement& statement,
     return Status::Ok();
   }
   std::vector<DonationEntry> donations;
-  int64_t count = 0;
-  KASSE_RETURN_IF_ERROR(
-      ReadDonationsNeedingReceipts(state, statement.year, kListedItemsMax, &donations, &count));
+  int64_t count = 0, receipted_count = 0;
+  KASSE_RETURN_IF_ERROR(ReadDonationsNeedingReceipts(state, statement.year, kListedItemsMax,
+                                                     &donations, &count, &receipted_count));
   std::vector<std::string> listed;
   for (const DonationEntry& donation : donations) {
     listed.push_back(fmt::format("seq {} ({}, {}{})", donation.seq, donation.id,
                                  Euro(donation.amount_cents),
                                  donation.kind == DonationKind::kInKind ? ", in kind" : ""));
   }
+  const std::string receipted =
+      receipted_count == 0
+          ? ""
+          : fmt::format(" {} donation{} above {} already {} one (kasse receipts).", receipted_count,
+                        receipted_count == 1 ? "" : "s", Euro(limit->amount_cents),
+                        receipted_count == 1 ? "has" : "have");
   std::string message;
-  if (count == 0) {
+  if (count == 0 && receipted_count == 0) {
     message = fmt::format("{}: no donation of {} is above {}; a bank statement suffices as proof.",
                           limit->paragraph, statement.year, Euro(limit->amount_cents));
+  } else if (count == 0) {
+    message = fmt::format(
+        "{}: every donation of {} above {} has a formal receipt "
+        "(Zuwendungsbestätigung):{}",
+        limit->paragraph, statement.year, Euro(limit->amount_cents), receipted);
   } else {
     message = fmt::format(
-        "{}: {} donation{} of {} {} above {} and need{} a formal receipt (Zuwendungsbestätigung), "
-        "which kasse does not issue yet: {}{}.",
+        "{}: {} donation{} of {} {} above {} without the formal receipt (Zuwendungsbestätigung) "
+        "{} need{}; kasse receipts issues it: {}{}.{}",
         limit->paragraph, count, count == 1 ? "" : "s", statement.year, count == 1 ? "is" : "are",
-        Euro(limit->amount_cents), count == 1 ? "s" : "", fmt::join(listed, ", "),
+        Euro(limit->amount_cents), count == 1 ? "it" : "they", count == 1 ? "s" : "",
+        fmt::join(listed, ", "),
         static_cast<size_t>(count) > listed.size()
             ? fmt::format(" and {} more", static_cast<size_t>(count) - listed.size())
-            : "");
+            : "",
+        receipted);
   }
-  *check = {"donation_receipts", "info", message, std::nullopt, count};
+  std::string recalls;
+  KASSE_RETURN_IF_ERROR(ReceiptRecallsPart(state, statement.year, &recalls));
+  *check = {"donation_receipts", recalls.empty() ? "info" : "warning", message + recalls,
+            std::nullopt, count};
   return Status::Ok();
 }
 

@@ -15,7 +15,8 @@ namespace kasse::cli {
 //   timely_use         § 55 (1) no. 5 AO: exempt, or the overview of funds still to be used;
 //                      warning when income was not used by its due year
 //   free_reserve       § 62 (1) no. 3 AO: the ceiling of the free reserve (info)
-//   donation_receipts  § 50 (4) EStDV: the donations above the simplified-proof limit (info)
+//   donation_receipts  § 50 (4) EStDV: the donations above the simplified-proof limit without a
+//                      receipt (info); warning when an issued receipt covers a reversed donation
 // `state` is the view `statement` was read from; the timely-use overview reads earlier years.
 Status AddLegalChecks(const StateView& state, const Statement& statement,
                       std::vector<StatementCheck>* checks);

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddShowCommand(app, options, exit_code);
   AddReportCommands(app, options, exit_code);
   AddExportCommands(app, options, exit_code);
+  AddReceiptsCommand(app, options, exit_code);
   AddVerifyAndReplayCommands(app, options, exit_code);
   AddBackupCommands(app, options, exit_code);
   try {

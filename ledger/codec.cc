@@ -46,6 +46,8 @@ BOOST_CLASS_VERSION(kasse::EntryReversed, 1)
 BOOST_CLASS_VERSION(kasse::YearClosed, 1)
 BOOST_CLASS_VERSION(kasse::AuditSealed, 1)
 BOOST_CLASS_VERSION(kasse::DatevAccountMapped, 1)
+BOOST_CLASS_VERSION(kasse::TaxDataRecorded, 1)
+BOOST_CLASS_VERSION(kasse::ReceiptIssued, 1)
 // Events are values, never shared pointers: object tracking would only cost bytes.
 BOOST_CLASS_TRACKING(kasse::StoredHeader, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::CategoryDefined, boost::serialization::track_never)
@@ -60,6 +62,8 @@ BOOST_CLASS_TRACKING(kasse::EntryReversed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::YearClosed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::AuditSealed, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::DatevAccountMapped, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::TaxDataRecorded, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::ReceiptIssued, boost::serialization::track_never)
 
 namespace boost::serialization {
 
@@ -216,6 +220,72 @@ void serialize(Archive& archive, kasse::DatevAccountMapped& body, const unsigned
   SerializeString(archive, body.account);
 }
 
+template <class Archive>
+void serialize(Archive& archive, kasse::TaxDataRecorded& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  SerializeString(archive, body.name);
+  SerializeString(archive, body.address);
+  SerializeString(archive, body.tax_office);
+  SerializeString(archive, body.tax_number);
+  SerializeEnum(archive, body.notice, 1);
+  int32_t notice_yyyymmdd = body.notice_date.yyyymmdd();
+  archive& notice_yyyymmdd;
+  if (!kasse::DateFromYyyymmdd(notice_yyyymmdd, &body.notice_date).ok()) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "notice date is not a date");
+  }
+  SerializeString(archive, body.assessment_period);
+  SerializeString(archive, body.purposes);
+  SerializeString(archive, body.place);
+}
+
+// The donation ids: a uint32 count, then the strings. The count is checked before anything is
+// allocated, as SerializeString checks a length.
+template <class Archive>
+void SerializeIds(Archive& archive, std::vector<std::string>& ids) {
+  uint32_t count = static_cast<uint32_t>(ids.size());
+  archive& count;
+  if (count > kasse::kReceiptDonationsMax) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "more donations than a receipt may list");
+  }
+  ids.resize(count);
+  for (std::string& id : ids) SerializeString(archive, id);
+}
+
+template <class Archive>
+void serialize(Archive& archive, kasse::ReceiptIssued& body, const unsigned int version) {
+  RefuseNewerVersion(version, 1);
+  SerializeString(archive, body.number);
+  archive& body.year;
+  SerializeEnum(archive, body.form, 2);
+  SerializeIds(archive, body.donations);
+  archive& body.amount_cents& body.tax_data_seq;
+  // 0: none (not in kind), 1: private, 2: business, 3: unknown.
+  uint8_t origin = body.in_kind_origin ? static_cast<uint8_t>(*body.in_kind_origin) + 1 : 0;
+  archive& origin;
+  if (origin > 3) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "in-kind origin out of range");
+  }
+  body.in_kind_origin =
+      origin == 0 ? std::nullopt : std::optional(static_cast<kasse::InKindOrigin>(origin - 1));
+  uint8_t valuation_documents = body.valuation_documents ? 1 : 0;
+  archive& valuation_documents;
+  if (valuation_documents > 1) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "valuation_documents out of range");
+  }
+  body.valuation_documents = valuation_documents == 1;
+  std::string hash(body.pdf_sha256.begin(), body.pdf_sha256.end());
+  SerializeString(archive, hash);
+  if (hash.size() != body.pdf_sha256.size()) {
+    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
+                                            "PDF hash is not 32 bytes");
+  }
+  std::copy(hash.begin(), hash.end(), body.pdf_sha256.begin());
+}
+
 }  // namespace boost::serialization
 
 namespace kasse {
@@ -299,6 +369,10 @@ uint16_t SchemaVersionOf(EventType type) {
       return version<AuditSealed>::value;
     case EventType::kDatevAccountMapped:
       return version<DatevAccountMapped>::value;
+    case EventType::kTaxDataRecorded:
+      return version<TaxDataRecorded>::value;
+    case EventType::kReceiptIssued:
+      return version<ReceiptIssued>::value;
   }
   return 0;
 }

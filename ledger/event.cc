@@ -6,9 +6,10 @@ namespace kasse {
 
 namespace {
 constexpr std::array<std::string_view, kEventTypeMax> kTypeNames = {
-    "category.defined", "member.joined",     "member.changed",  "member.left",
-    "dues.paid",        "donation.received", "income.received", "expense.paid",
-    "entry.reversed",   "year.closed",       "audit.sealed",    "datev.account_mapped",
+    "category.defined",  "member.joined",     "member.changed",  "member.left",
+    "dues.paid",         "donation.received", "income.received", "expense.paid",
+    "entry.reversed",    "year.closed",       "audit.sealed",    "datev.account_mapped",
+    "tax_data.recorded", "receipt.issued",
 };
 }  // namespace
 
@@ -62,6 +63,61 @@ int DatevAccountDigits(DatevChart chart) {
   return chart == DatevChart::kSkr49 ? 4 : 5;
 }
 
+std::string_view ExemptionNoticeName(ExemptionNotice notice) {
+  return notice == ExemptionNotice::kExemption ? "exemption" : "60a";
+}
+
+bool ExemptionNoticeFromName(std::string_view name, ExemptionNotice* notice) {
+  if (name != "exemption" && name != "60a") return false;
+  *notice = name == "exemption" ? ExemptionNotice::kExemption : ExemptionNotice::kSection60a;
+  return true;
+}
+
+namespace {
+constexpr std::array<std::string_view, 3> kReceiptFormNames = {"money", "collective", "in_kind"};
+constexpr std::array<std::string_view, 3> kInKindOriginNames = {"private", "business", "unknown"};
+
+template <class Enum, size_t N>
+bool FromNames(const std::array<std::string_view, N>& names, std::string_view name, Enum* value) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) {
+      *value = static_cast<Enum>(i);
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
+std::string_view ReceiptFormName(ReceiptForm form) {
+  return kReceiptFormNames[static_cast<size_t>(form)];
+}
+
+bool ReceiptFormFromName(std::string_view name, ReceiptForm* form) {
+  return FromNames(kReceiptFormNames, name, form);
+}
+
+std::string_view InKindOriginName(InKindOrigin origin) {
+  return kInKindOriginNames[static_cast<size_t>(origin)];
+}
+
+bool InKindOriginFromName(std::string_view name, InKindOrigin* origin) {
+  return FromNames(kInKindOriginNames, name, origin);
+}
+
+std::string ReceiptPersonal(std::string_view donor, std::string_view address) {
+  std::string text(donor);
+  text += '\n';
+  text += address;
+  return text;
+}
+
+void SplitReceiptPersonal(std::string_view personal, std::string* donor, std::string* address) {
+  const size_t line_feed = personal.find('\n');
+  *donor = std::string(personal.substr(0, line_feed));
+  *address = line_feed == std::string_view::npos ? "" : std::string(personal.substr(line_feed + 1));
+}
+
 std::string_view PersonalFieldName(EventType type) {
   switch (type) {
     case EventType::kMemberJoined:
@@ -75,6 +131,8 @@ std::string_view PersonalFieldName(EventType type) {
       return "payee";
     case EventType::kAuditSealed:
       return "auditor";
+    case EventType::kReceiptIssued:
+      return "donor";
     default:
       return "";
   }

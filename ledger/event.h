@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "ledger/date.h"
 
@@ -32,8 +33,10 @@ enum class EventType : uint16_t {
   kYearClosed = 10,
   kAuditSealed = 11,
   kDatevAccountMapped = 12,
+  kTaxDataRecorded = 13,
+  kReceiptIssued = 14,
 };
-inline constexpr uint16_t kEventTypeMax = 12;
+inline constexpr uint16_t kEventTypeMax = 14;
 
 using Sha256 = std::array<uint8_t, 32>;
 
@@ -51,6 +54,19 @@ enum class DonationKind : uint8_t { kMoney = 0, kInKind = 1 };
 // DATEV's charts of accounts for associations: SKR 49 (four-digit accounts, maintained up to the
 // fiscal year 2024) and SKR 42 (five-digit accounts, from 2025).
 enum class DatevChart : uint8_t { kSkr49 = 0, kSkr42 = 1 };
+// The notice that makes the association tax-exempt, which its donation receipts cite.
+enum class ExemptionNotice : uint8_t {
+  kExemption = 0,   // Freistellungsbescheid or Anlage zum Körperschaftsteuerbescheid
+  kSection60a = 1,  // Feststellung der satzungsmäßigen Voraussetzungen nach § 60a AO
+};
+// The official template a donation receipt follows.
+enum class ReceiptForm : uint8_t {
+  kMoney = 0,       // Bestätigung über Geldzuwendungen: one money donation
+  kCollective = 1,  // Sammelbestätigung: two or more money donations of one donor
+  kInKind = 2,      // Bestätigung über Sachzuwendungen: one in-kind donation
+};
+// Where an in-kind donation came from, as the donor said.
+enum class InKindOrigin : uint8_t { kPrivate = 0, kBusiness = 1, kUnknown = 2 };
 
 struct CategoryDefined {
   std::string category;
@@ -135,10 +151,47 @@ struct DatevAccountMapped {
   friend bool operator==(const DatevAccountMapped&, const DatevAccountMapped&) = default;
 };
 
+// The association's tax data as its donation receipts print them. A registered association's tax
+// data are public, so none of it is personal data. A receipt uses the latest one (by seq) dated on
+// or before its issue date, and names it by seq, so that a reprint uses the same data.
+struct TaxDataRecorded {
+  std::string name;     // the association as printed on receipts
+  std::string address;  // lines separated by '\n'
+  std::string tax_office;
+  std::string tax_number;
+  ExemptionNotice notice = ExemptionNotice::kExemption;
+  Date notice_date;
+  std::string assessment_period;  // "2019-2021"; "" unless notice is kExemption
+  std::string purposes;           // what follows "Förderung": "der Volks- und Berufsbildung"
+  std::string place;              // the town printed beside the signature
+  friend bool operator==(const TaxDataRecorded&, const TaxDataRecorded&) = default;
+};
+
+// The most donations one receipt may list (a collective receipt of a year's weekly gifts is 52).
+inline constexpr size_t kReceiptDonationsMax = 1000;
+
+// A donation receipt (Zuwendungsbestätigung) issued; the event's date is the issue date. It holds
+// everything a duplicate needs besides the events it names, and the hash of the PDF issued.
+// Personal: the donor's name, a line feed, then the donor's address (lines separated by '\n');
+// JSON shows them as `donor` and `donor_address` (ReceiptDonorOf, ReceiptPersonal).
+struct ReceiptIssued {
+  std::string number;  // "2022-001": the donations' year, a dash, a running number of that year
+  int32_t year = 0;    // the year of the donations
+  ReceiptForm form = ReceiptForm::kMoney;
+  std::vector<std::string> donations;          // ids of the donation.received events covered
+  int64_t amount_cents = 0;                    // their sum
+  uint64_t tax_data_seq = 0;                   // the tax_data.recorded event the receipt cites
+  std::optional<InKindOrigin> in_kind_origin;  // kInKind only
+  bool valuation_documents = false;  // kInKind only: "Geeignete Unterlagen ... liegen vor"
+  Sha256 pdf_sha256{};
+  friend bool operator==(const ReceiptIssued&, const ReceiptIssued&) = default;
+};
+
 // The alternatives are in EventType order: index() + 1 == the type id.
-using EventBody = std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
-                               DonationReceived, IncomeReceived, ExpensePaid, EntryReversed,
-                               YearClosed, AuditSealed, DatevAccountMapped>;
+using EventBody =
+    std::variant<CategoryDefined, MemberJoined, MemberChanged, MemberLeft, DuesPaid,
+                 DonationReceived, IncomeReceived, ExpensePaid, EntryReversed, YearClosed,
+                 AuditSealed, DatevAccountMapped, TaxDataRecorded, ReceiptIssued>;
 
 struct Event {
   // What the client says.
@@ -172,8 +225,22 @@ bool DatevChartFromName(std::string_view name, DatevChart* chart);
 // The number of digits of a G/L account in `chart` (DATEV's Sachkontenlänge): 4 or 5.
 int DatevAccountDigits(DatevChart chart);
 
+std::string_view ExemptionNoticeName(ExemptionNotice notice);  // "exemption", "60a"
+bool ExemptionNoticeFromName(std::string_view name, ExemptionNotice* notice);
+std::string_view ReceiptFormName(ReceiptForm form);  // "money", "collective", "in_kind"
+bool ReceiptFormFromName(std::string_view name, ReceiptForm* form);
+std::string_view InKindOriginName(InKindOrigin origin);  // "private", "business", "unknown"
+bool InKindOriginFromName(std::string_view name, InKindOrigin* origin);
+
 // The contract's name of the personal field of `type` ("name", "donor", ...), "" when it has none.
+// receipt.issued shows its personal data in two fields: `donor` and `donor_address`.
 std::string_view PersonalFieldName(EventType type);
+
+// The personal data of a receipt.issued event: the donor's name, '\n', the address. The name has
+// no line feed (names hold no control characters), so the first line is always the name.
+std::string ReceiptPersonal(std::string_view donor, std::string_view address);
+// Splits ReceiptPersonal's text into name and address (address "" when there is no line feed).
+void SplitReceiptPersonal(std::string_view personal, std::string* donor, std::string* address);
 
 // The amount of a money event (dues, donation, income, expense); nullopt for other types.
 std::optional<int64_t> MoneyAmountCents(const EventBody& body);

@@ -248,6 +248,19 @@ bool DonationKindFromName(std::string_view name, DonationKind* kind) {
   return true;
 }
 
+Status CheckReceiptNumber(std::string_view number, int32_t year) {
+  const std::string message =
+      fmt::format("\"{}\" is not a receipt number of {}: \"{}-001\" to \"{}-{:03}\"", number, year,
+                  year, year, kReceiptsPerYearMax);
+  if (number.size() != 8 || number[4] != '-' ||
+      number.find_first_not_of("0123456789-") != std::string_view::npos ||
+      number.substr(0, 4) != fmt::format("{:04}", year) || number.substr(5) == "000" ||
+      number.substr(5).find('-') != std::string_view::npos) {
+    return FieldError("number", message);
+  }
+  return Status::Ok();
+}
+
 Status ParseEventJson(std::string_view line, Event* event) {
   if (line.size() > kLineBytesMax) {
     return Status::InvalidInput(
@@ -321,6 +334,177 @@ Status ReadDatevAccountMapped(FieldReader& fields, Event* event) {
                                              body.account, DatevChartName(body.chart), digits,
                                              body.chart == DatevChart::kSkr49 ? "2501" : "68150"));
   }
+  event->body = std::move(body);
+  return Status::Ok();
+}
+
+// Text of several lines (an address): line feeds separate the lines, no other control character.
+Status ReadLines(FieldReader& fields, std::string_view field, size_t chars_max,
+                 std::string* value) {
+  KASSE_RETURN_IF_ERROR(fields.String(field, true, value));
+  KASSE_RETURN_IF_ERROR(CheckText(field, *value, chars_max, /*multiline=*/true));
+  if (value->find('\t') != std::string::npos) {
+    return FieldError(field, "must not contain control characters other than line feeds");
+  }
+  return Status::Ok();
+}
+
+// A JSON integer within [min, max].
+Status ReadInteger(FieldReader& fields, std::string_view field, int64_t min, int64_t max,
+                   std::string_view example, int64_t* value) {
+  fields.MarkKnown(field);
+  auto it = fields.object().find(field);
+  if (it == fields.object().end()) return FieldError(field, "is required");
+  // nlohmann keeps non-negative integers unsigned and negative ones signed; 2022.0 is a float.
+  bool in_range = false;
+  if (it->is_number_unsigned()) {
+    const uint64_t number = it->get<uint64_t>();
+    in_range = number <= static_cast<uint64_t>(max) && static_cast<int64_t>(number) >= min;
+  } else if (it->is_number_integer()) {
+    in_range = it->get<int64_t>() >= min && it->get<int64_t>() <= max;
+  }
+  if (!in_range) {
+    return FieldError(
+        field, fmt::format("must be a JSON integer from {} to {}, like {}", min, max, example));
+  }
+  *value = it->get<int64_t>();
+  return Status::Ok();
+}
+
+Status ReadTaxDataRecorded(FieldReader& fields, Event* event) {
+  TaxDataRecorded body;
+  KASSE_RETURN_IF_ERROR(fields.Text("name", true, kTaxTextCharsMax, &body.name));
+  KASSE_RETURN_IF_ERROR(ReadLines(fields, "address", kTaxLinesCharsMax, &body.address));
+  KASSE_RETURN_IF_ERROR(fields.Text("tax_office", true, kTaxTextCharsMax, &body.tax_office));
+  KASSE_RETURN_IF_ERROR(fields.Text("tax_number", true, kTaxTextCharsMax, &body.tax_number));
+  KASSE_RETURN_IF_ERROR(
+      fields.Choice("notice", true, &ExemptionNoticeFromName, "exemption, 60a", &body.notice));
+  std::string notice_date;
+  KASSE_RETURN_IF_ERROR(fields.String("notice_date", true, &notice_date));
+  Status date_status = ParseDate(notice_date, &body.notice_date);
+  if (!date_status.ok()) return FieldError("notice_date", date_status.message());
+  if (event->date < body.notice_date) {
+    return FieldError("notice_date", fmt::format("{} is after the event's date {}: record the "
+                                                 "tax data once the notice has been issued",
+                                                 notice_date, FormatDate(event->date)));
+  }
+  const bool exemption = body.notice == ExemptionNotice::kExemption;
+  KASSE_RETURN_IF_ERROR(
+      fields.Text("assessment_period", exemption, kTaxTextCharsMax, &body.assessment_period));
+  if (!exemption && fields.Has("assessment_period")) {
+    return FieldError("assessment_period",
+                      "is only for notice \"exemption\" (a § 60a notice names no period)");
+  }
+  KASSE_RETURN_IF_ERROR(ReadLines(fields, "purposes", kTaxLinesCharsMax, &body.purposes));
+  // The templates say "wegen Förderung [Zweck]" and "nur zur Förderung [Zweck]".
+  if (body.purposes.starts_with("Förderung ")) {
+    return FieldError("purposes",
+                      "the receipt prints \"Förderung\" before the purposes: give "
+                      "what follows it, e.g. \"der Volks- und Berufsbildung\"");
+  }
+  KASSE_RETURN_IF_ERROR(fields.Text("place", true, kTaxTextCharsMax, &body.place));
+  event->body = std::move(body);
+  return Status::Ok();
+}
+
+Status ReadDonationIds(FieldReader& fields, std::vector<std::string>* ids) {
+  fields.MarkKnown("donations");
+  auto it = fields.object().find("donations");
+  if (it == fields.object().end()) return FieldError("donations", "is required");
+  if (!it->is_array() || it->empty() || it->size() > kReceiptDonationsMax) {
+    return FieldError("donations", fmt::format("must be a JSON array of 1 to {} event ids",
+                                               kReceiptDonationsMax));
+  }
+  for (const json& id : *it) {
+    if (!id.is_string()) return FieldError("donations", "must hold event ids as JSON strings");
+    const std::string& text = id.get_ref<const std::string&>();
+    KASSE_RETURN_IF_ERROR(CheckIdSyntax("donations", text));
+    if (std::find(ids->begin(), ids->end(), text) != ids->end()) {
+      return FieldError("donations", fmt::format("\"{}\" is listed twice", text));
+    }
+    ids->push_back(text);
+  }
+  return Status::Ok();
+}
+
+// How many donations each template lists: one, or (collective) at least two.
+Status CheckReceiptForm(const ReceiptIssued& body) {
+  const size_t count = body.donations.size();
+  if (body.form == ReceiptForm::kCollective && count < 2) {
+    return FieldError("donations",
+                      "a collective receipt lists at least two donations; one "
+                      "donation gets a \"money\" receipt");
+  }
+  if (body.form != ReceiptForm::kCollective && count != 1) {
+    const bool money = body.form == ReceiptForm::kMoney;
+    return FieldError("donations",
+                      fmt::format("{} \"{}\" receipt covers exactly one donation, not {}{}",
+                                  money ? "a" : "an", ReceiptFormName(body.form), count,
+                                  money ? "; several money donations of one donor get a "
+                                          "\"collective\" receipt"
+                                        : ""));
+  }
+  return Status::Ok();
+}
+
+// The in-kind fields belong to in-kind receipts only, and are required there.
+Status ReadInKindFields(FieldReader& fields, ReceiptIssued* body) {
+  const bool in_kind = body->form == ReceiptForm::kInKind;
+  InKindOrigin origin = InKindOrigin::kUnknown;
+  KASSE_RETURN_IF_ERROR(fields.Choice("in_kind_origin", in_kind, &InKindOriginFromName,
+                                      "private, business, unknown", &origin));
+  fields.MarkKnown("valuation_documents");
+  auto it = fields.object().find("valuation_documents");
+  if (in_kind && it == fields.object().end())
+    return FieldError("valuation_documents", "is required");
+  if (!in_kind) {
+    for (std::string_view field : {"in_kind_origin", "valuation_documents"}) {
+      if (fields.Has(field)) {
+        return FieldError(field, "is only for a receipt with template \"in_kind\"");
+      }
+    }
+    return Status::Ok();
+  }
+  if (!it->is_boolean()) return FieldError("valuation_documents", "must be true or false");
+  body->in_kind_origin = origin;
+  body->valuation_documents = it->get<bool>();
+  return Status::Ok();
+}
+
+Status ReadDonor(FieldReader& fields, Event* event) {
+  std::string donor, address;
+  KASSE_RETURN_IF_ERROR(fields.Text("donor", true, kNameCharsMax, &donor));
+  KASSE_RETURN_IF_ERROR(ReadLines(fields, "donor_address", kAddressCharsMax, &address));
+  event->personal = ReceiptPersonal(donor, address);
+  return Status::Ok();
+}
+
+Status ReadReceiptIssued(FieldReader& fields, Event* event) {
+  ReceiptIssued body;
+  KASSE_RETURN_IF_ERROR(fields.String("number", true, &body.number));
+  int64_t year = 0;
+  KASSE_RETURN_IF_ERROR(ReadInteger(fields, "year", kYearMin, kYearMax, "2022", &year));
+  body.year = static_cast<int32_t>(year);
+  KASSE_RETURN_IF_ERROR(CheckReceiptNumber(body.number, body.year));
+  if (event->date.year < body.year) {
+    return FieldError("year", fmt::format("a receipt dated {} cannot cover donations of {}",
+                                          FormatDate(event->date), body.year));
+  }
+  KASSE_RETURN_IF_ERROR(fields.Choice("template", true, &ReceiptFormFromName,
+                                      "money, collective, in_kind", &body.form));
+  KASSE_RETURN_IF_ERROR(ReadDonationIds(fields, &body.donations));
+  KASSE_RETURN_IF_ERROR(CheckReceiptForm(body));
+  KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
+  int64_t tax_data_seq = 0;
+  KASSE_RETURN_IF_ERROR(ReadInteger(fields, "tax_data_seq", 1, INT64_MAX, "17", &tax_data_seq));
+  body.tax_data_seq = static_cast<uint64_t>(tax_data_seq);
+  KASSE_RETURN_IF_ERROR(ReadInKindFields(fields, &body));
+  std::string hash;
+  KASSE_RETURN_IF_ERROR(fields.String("pdf_sha256", true, &hash));
+  if (!Sha256FromHex(hash, &body.pdf_sha256)) {
+    return FieldError("pdf_sha256", "must be 64 lowercase hex digits");
+  }
+  KASSE_RETURN_IF_ERROR(ReadDonor(fields, event));
   event->body = std::move(body);
   return Status::Ok();
 }
@@ -447,6 +631,10 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
     }
     case EventType::kDatevAccountMapped:
       return ReadDatevAccountMapped(fields, event);
+    case EventType::kTaxDataRecorded:
+      return ReadTaxDataRecorded(fields, event);
+    case EventType::kReceiptIssued:
+      return ReadReceiptIssued(fields, event);
   }
   return FieldError("type", "is not an event type");
 }
@@ -517,6 +705,38 @@ Status ParseTimestamp(std::string_view text, int64_t* unix_ms) {
   return Status::Ok();
 }
 
+namespace {
+
+void PutTaxData(const TaxDataRecorded& body, nlohmann::ordered_json* object) {
+  (*object)["name"] = body.name;
+  (*object)["address"] = body.address;
+  (*object)["tax_office"] = body.tax_office;
+  (*object)["tax_number"] = body.tax_number;
+  (*object)["notice"] = ExemptionNoticeName(body.notice);
+  (*object)["notice_date"] = FormatDate(body.notice_date);
+  if (body.notice == ExemptionNotice::kExemption) {
+    (*object)["assessment_period"] = body.assessment_period;
+  }
+  (*object)["purposes"] = body.purposes;
+  (*object)["place"] = body.place;
+}
+
+void PutReceipt(const ReceiptIssued& body, nlohmann::ordered_json* object) {
+  (*object)["number"] = body.number;
+  (*object)["year"] = body.year;
+  (*object)["template"] = ReceiptFormName(body.form);
+  (*object)["donations"] = body.donations;
+  (*object)["amount"] = FormatAmount(body.amount_cents);
+  (*object)["tax_data_seq"] = body.tax_data_seq;
+  if (body.in_kind_origin) {
+    (*object)["in_kind_origin"] = InKindOriginName(*body.in_kind_origin);
+    (*object)["valuation_documents"] = body.valuation_documents;
+  }
+  (*object)["pdf_sha256"] = HexOf(body.pdf_sha256);
+}
+
+}  // namespace
+
 nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
                                    const Sha256& hash) {
   nlohmann::ordered_json object = nlohmann::ordered_json::object();
@@ -527,7 +747,14 @@ nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
   object["date"] = FormatDate(event.date);
   if (!event.document.empty()) object["document"] = event.document;
   if (!event.note.empty()) object["note"] = event.note;
-  if (event.personal) object[std::string(PersonalFieldName(type))] = *event.personal;
+  if (event.personal && type == EventType::kReceiptIssued) {
+    std::string donor, address;
+    SplitReceiptPersonal(*event.personal, &donor, &address);
+    object["donor"] = donor;
+    object["donor_address"] = address;
+  } else if (event.personal) {
+    object[std::string(PersonalFieldName(type))] = *event.personal;
+  }
   std::visit(
       [&object](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -572,6 +799,10 @@ nlohmann::ordered_json EventToJson(const Event& event, const Sha256& prev_hash,
           object["category"] = body.category;
           object["chart"] = DatevChartName(body.chart);
           object["account"] = body.account;
+        } else if constexpr (std::is_same_v<T, TaxDataRecorded>) {
+          PutTaxData(body, &object);
+        } else if constexpr (std::is_same_v<T, ReceiptIssued>) {
+          PutReceipt(body, &object);
         }
       },
       event.body);

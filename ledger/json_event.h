@@ -19,6 +19,10 @@ inline constexpr size_t kNoteCharsMax = 1000;
 inline constexpr size_t kNameCharsMax = 200;
 inline constexpr size_t kLabelCharsMax = 100;  // category, group, project, document
 inline constexpr int32_t kCoversYearsMax = 10;
+inline constexpr size_t kTaxTextCharsMax = 200;      // tax_data.recorded fields but the two below
+inline constexpr size_t kTaxLinesCharsMax = 500;     // tax_data.recorded address and purposes
+inline constexpr size_t kAddressCharsMax = 500;      // receipt.issued donor_address
+inline constexpr int32_t kReceiptsPerYearMax = 999;  // receipt numbers "2022-001" to "2022-999"
 
 // Parses one JSON object (one line) into `event`. The fields the ledger adds (seq, recorded_at,
 // recorded_by, prev_hash, hash) are accepted and ignored, so that `kasse log --json` re-imports.
@@ -37,6 +41,8 @@ bool SphereFromName(std::string_view name, Sphere* sphere);
 bool DirectionFromName(std::string_view name, Direction* direction);
 bool MemberKindFromName(std::string_view name, MemberKind* kind);
 bool DonationKindFromName(std::string_view name, DonationKind* kind);
+// Checks a receipt number "2022-001" (the year, a dash, 001 to 999) against the receipt's year.
+Status CheckReceiptNumber(std::string_view number, int32_t year);
 
 // "2026-11-28T01:51:31.123Z".
 std::string FormatTimestamp(int64_t unix_ms);

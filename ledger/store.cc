@@ -718,8 +718,12 @@ std::string Ledger::SubjectFor(const Event& event) const {
     if (!donation->member.empty()) return "m:" + donation->member;
   }
   // Donors, payers and payees that are no members: the same name gives the same subject, and the
-  // secret pepper keeps the name from being guessed back from the subject.
-  return "p:" + HexOf(ComputeSha256(pepper_, *event.personal)).substr(0, 24);
+  // secret pepper keeps the name from being guessed back from the subject. A receipt keeps the
+  // donor's address too; its subject is the donor's name alone, so that it joins the donor's
+  // donations (of a donor who is no member).
+  std::string_view name = *event.personal;
+  if (std::holds_alternative<ReceiptIssued>(event.body)) name = name.substr(0, name.find('\n'));
+  return "p:" + HexOf(ComputeSha256(pepper_, name)).substr(0, 24);
 }
 
 Appender::Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_unix_ms)

@@ -4,6 +4,7 @@
 
 #include "projections/chart.h"
 #include "projections/members.h"
+#include "projections/receipts.h"
 #include "projections/statement.h"
 
 namespace kasse {
@@ -45,6 +46,10 @@ Status Books::Add(const Event& event, const EventLookup& lookup) {
       return Status::Ok();
     case EventType::kDatevAccountMapped:
       return CheckDatevAccountMapped(std::get<DatevAccountMapped>(event.body));
+    case EventType::kTaxDataRecorded:
+      return FoldTaxDataRecorded(cache_, event);
+    case EventType::kReceiptIssued:
+      return AddReceiptIssued(event, std::get<ReceiptIssued>(event.body), lookup);
   }
   return Status::Rejected("unknown event type");
 }
@@ -59,6 +64,30 @@ Status Books::CheckDatevAccountMapped(const DatevAccountMapped& body) {
         fmt::format("field \"category\": \"{}\" is not a category of the chart", body.category));
   }
   return Status::Ok();
+}
+
+// Looks up the listed donations with their reversals; the receipts projection checks the rest.
+Status Books::AddReceiptIssued(const Event& event, const ReceiptIssued& body,
+                               const EventLookup& lookup) {
+  std::vector<ListedDonation> donations(body.donations.size());
+  for (size_t i = 0; i < body.donations.size(); ++i) {
+    const std::string& id = body.donations[i];
+    Status found = lookup(id, &donations[i].event);
+    if (found.code() == Status::Code::kNotFound) {
+      return Status::Rejected(
+          fmt::format("field \"donations\": no event with id \"{}\" was recorded", id));
+    }
+    KASSE_RETURN_IF_ERROR(found);
+    std::string value;
+    bool reversed = false;
+    KASSE_RETURN_IF_ERROR(cache_.Get(ReversedKey(id), &value, &reversed));
+    std::vector<int64_t> fields;
+    if (reversed && !DecodeInt64s(value, 1, &fields)) {
+      return Status::Corruption(fmt::format("stored reversal of \"{}\" is damaged", id));
+    }
+    if (reversed) donations[i].reversed_by_seq = static_cast<uint64_t>(fields[0]);
+  }
+  return CheckAndFoldReceiptIssued(cache_, event, donations);
 }
 
 Status Books::CheckOpenYear(const Event& event) {
@@ -129,6 +158,7 @@ Status Books::AddReversal(const Event& event, const EntryReversed& body,
                     FormatDate(original.date)));
   }
   KASSE_RETURN_IF_ERROR(FoldReversal(cache_, event, original, CategoryOfMoneyEvent(original.body)));
+  KASSE_RETURN_IF_ERROR(FoldReversalOfReceipted(cache_, event, original));
   cache_.Put(key, EncodeInt64s({static_cast<int64_t>(event.seq)}));
   return Status::Ok();
 }

@@ -3,7 +3,7 @@
 // refused event leaves no trace.
 //
 // Own state besides the projections': "closed/<year>" -> seq of the year.closed event;
-// "reversed/<id>" -> seq of the reversal.
+// "reversed/<id>" -> seq of the reversal. Receipts and tax data: projections/receipts.h.
 #pragma once
 
 #include <functional>
@@ -54,6 +54,7 @@ class Books {
   Status AddReversal(const Event& event, const EntryReversed& body, const EventLookup& lookup);
   Status AddYearClosed(const Event& event, const YearClosed& body);
   Status CheckDatevAccountMapped(const DatevAccountMapped& body);
+  Status AddReceiptIssued(const Event& event, const ReceiptIssued& body, const EventLookup& lookup);
 
   StateCache cache_;
   bool booking_cut_ = false;

@@ -9,6 +9,7 @@
 #include "ledger/money.h"
 #include "projections/chart.h"
 #include "projections/legal_limits.h"
+#include "projections/receipts.h"
 
 namespace kasse {
 
@@ -18,6 +19,7 @@ constexpr char kPrefix[] = "statement/";
 constexpr char kDetailSeparator = '\x1f';
 constexpr char kDonationPrefix[] = "donation/";
 constexpr char kDonationCountPrefix[] = "donation_count/";
+constexpr char kDonationReceiptedPrefix[] = "donation_receipted/";
 constexpr size_t kDonationFields = 3;  // amount, kind, reversal seq; then the id
 
 std::string YearPrefix(int32_t year) {
@@ -64,8 +66,8 @@ bool NeedsFormalReceipt(const Event& donation) {
   return limit != nullptr && body.amount_cents > limit->amount_cents;
 }
 
-Status AddToDonationCount(StateCache& cache, int32_t year, int64_t delta) {
-  const std::string key = fmt::format("{}{:04}", kDonationCountPrefix, year);
+Status AddToDonationCount(StateCache& cache, const char* prefix, int32_t year, int64_t delta) {
+  const std::string key = fmt::format("{}{:04}", prefix, year);
   std::string value;
   bool found = false;
   KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
@@ -82,8 +84,8 @@ Status AddToDonationCount(StateCache& cache, int32_t year, int64_t delta) {
 // Writes the whole entry each time: a reversal sets its seq on the donation's entry.
 Status PutDonation(StateCache& cache, const Event& donation, uint64_t reversed_by_seq) {
   if (!NeedsFormalReceipt(donation)) return Status::Ok();
-  KASSE_RETURN_IF_ERROR(
-      AddToDonationCount(cache, donation.date.year, reversed_by_seq == 0 ? 1 : -1));
+  KASSE_RETURN_IF_ERROR(AddToDonationCount(cache, kDonationCountPrefix, donation.date.year,
+                                           reversed_by_seq == 0 ? 1 : -1));
   const auto& body = std::get<DonationReceived>(donation.body);
   const std::string key =
       fmt::format("{}{:020}", DonationYearPrefix(donation.date.year), donation.seq);
@@ -112,6 +114,11 @@ std::string CategoryOfMoneyEvent(const EventBody& body) {
   return "";
 }
 
+Status CountReceiptedDonation(StateCache& cache, const Event& donation, int64_t delta) {
+  if (!NeedsFormalReceipt(donation)) return Status::Ok();
+  return AddToDonationCount(cache, kDonationReceiptedPrefix, donation.date.year, delta);
+}
+
 Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(event.body);
   if (!amount_cents) return Status::Rejected("not a money event");
@@ -131,20 +138,37 @@ Status FoldReversal(StateCache& cache, const Event& reversal, const Event& origi
   return AddToLine(cache, reversal.date.year, category, DetailOf(original.body), -*amount_cents);
 }
 
-Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t listed_max,
-                                    std::vector<DonationEntry>* listed, int64_t* count) {
-  listed->clear();
+namespace {
+
+// A count kept under `prefix` for `year`; 0 when absent.
+Status ReadDonationCount(const StateView& state, const char* prefix, int32_t year, int64_t* count) {
   *count = 0;
-  const std::string count_key = fmt::format("{}{:04}", kDonationCountPrefix, year);
+  const std::string key = fmt::format("{}{:04}", prefix, year);
   std::string value;
-  Status found = state.get(count_key, &value);
+  Status found = state.get(key, &value);
   if (found.code() == Status::Code::kNotFound) return Status::Ok();
   KASSE_RETURN_IF_ERROR(found);
   std::vector<int64_t> fields;
   if (!DecodeInt64s(value, 1, &fields) || fields[0] < 0) {
-    return Status::Corruption(fmt::format("stored donation count {} is damaged", count_key));
+    return Status::Corruption(fmt::format("stored donation count {} is damaged", key));
   }
   *count = fields[0];
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t listed_max,
+                                    std::vector<DonationEntry>* listed, int64_t* count,
+                                    int64_t* receipted_count) {
+  listed->clear();
+  int64_t not_reversed = 0;
+  KASSE_RETURN_IF_ERROR(ReadDonationCount(state, kDonationCountPrefix, year, &not_reversed));
+  KASSE_RETURN_IF_ERROR(ReadDonationCount(state, kDonationReceiptedPrefix, year, receipted_count));
+  if (*receipted_count > not_reversed) {
+    return Status::Corruption(fmt::format("stored donation counts of {} are damaged", year));
+  }
+  *count = not_reversed - *receipted_count;
   if (*count == 0 || listed_max == 0) return Status::Ok();
   const std::string prefix = DonationYearPrefix(year);
   const Status enough = Status::NotFound("listed enough");  // ends the scan early
@@ -159,8 +183,13 @@ Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t
       return Status::Corruption(fmt::format("stored donation {} is damaged", key));
     }
     if (fields[2] != 0) return Status::Ok();  // reversed
+    const std::string id(value.substr(fixed_bytes));
+    ReceiptOfDonation receipt;
+    bool receipted = false;
+    KASSE_RETURN_IF_ERROR(FindReceiptOfDonation(state, id, &receipt, &receipted));
+    if (receipted) return Status::Ok();
     listed->push_back({.seq = std::stoull(std::string(seq_text)),
-                       .id = std::string(value.substr(fixed_bytes)),
+                       .id = id,
                        .amount_cents = fields[0],
                        .kind = static_cast<DonationKind>(fields[1]),
                        .reversed_by_seq = 0});

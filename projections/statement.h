@@ -10,6 +10,8 @@
 //   "donation/<year>/<seq, 20 digits>"  three int64: amount in cents, kind (DonationKind), seq of
 //                                        its reversal (0 when none); then the event's client id
 //   "donation_count/<year>"              one int64: how many of those are not reversed
+//   "donation_receipted/<year>"          one int64: how many of those not reversed have a
+//                                        receipt (receipt.issued, projections/receipts.h)
 // Kept only for the donations above the simplified-proof limit of their year (§ 50 (4) EStDV,
 // projections/legal_limits), which need a formal receipt, so that the check can name them without
 // reading every donation; the year is the donation's booking year, also after a reversal.
@@ -31,6 +33,10 @@ Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& 
 // Folds `reversal`, which negates `original` (a money event), in the year of the reversal.
 Status FoldReversal(StateCache& cache, const Event& reversal, const Event& original,
                     const std::string& category);
+
+// A receipt covers `donation` (delta 1), or a receipted donation is reversed (delta -1): counted
+// when the donation is above the simplified-proof limit, like "donation/" entries.
+Status CountReceiptedDonation(StateCache& cache, const Event& donation, int64_t delta);
 
 // The category a money event is booked to: dues and donations have fixed ones.
 std::string CategoryOfMoneyEvent(const EventBody& body);
@@ -74,10 +80,12 @@ struct DonationEntry {
   uint64_t reversed_by_seq = 0;  // 0 when not reversed
 };
 
-// The donations booked in `year` above the simplified-proof limit and not reversed: their number,
-// and the first `listed_max` of them in seq order (reading no more than those).
+// The donations booked in `year` above the simplified-proof limit, not reversed and without a
+// receipt: their number, and the first `listed_max` of them in seq order. *receipted_count: how
+// many more (above the limit, not reversed) have a receipt.
 Status ReadDonationsNeedingReceipts(const StateView& state, int32_t year, size_t listed_max,
-                                    std::vector<DonationEntry>* listed, int64_t* count);
+                                    std::vector<DonationEntry>* listed, int64_t* count,
+                                    int64_t* receipted_count);
 
 // The years that have any booking in the statement projection, ascending.
 Status ReadStatementYears(const StateView& state, std::vector<int32_t>* years);

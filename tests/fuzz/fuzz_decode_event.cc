@@ -48,6 +48,14 @@ class PayloadWalk {
     Skip(1 + 4);
   }
   void Skip(size_t size) { rest_.remove_prefix(std::min(size, rest_.size())); }
+  // A uint32 count, then as many strings (bounded by the codec, but each may be oversized).
+  void Ids() {
+    uint32_t count = 0;
+    if (rest_.size() < sizeof(count)) return Skip(rest_.size());
+    std::memcpy(&count, rest_.data(), sizeof(count));
+    Skip(sizeof(count));
+    for (uint32_t i = 0; i < count && !rest_.empty() && !oversized_; ++i) String();
+  }
   void String() {
     uint64_t length = 0;
     if (rest_.size() < sizeof(length)) return Skip(rest_.size());
@@ -116,6 +124,23 @@ bool OversizedString(std::string_view bytes) {
     case kasse::EventType::kDatevAccountMapped:  // category, chart, account
       walk.String();
       walk.Skip(1);
+      walk.String();
+      break;
+    case kasse::EventType::kTaxDataRecorded:  // name, address, office, number, notice, its date,
+      walk.String();                          // period, purposes, place
+      walk.String();
+      walk.String();
+      walk.String();
+      walk.Skip(1 + 4);
+      walk.String();
+      walk.String();
+      walk.String();
+      break;
+    case kasse::EventType::kReceiptIssued:  // number, year, form, donations (count, ids), amount,
+      walk.String();                        // tax data seq, origin, valuation, pdf hash
+      walk.Skip(4 + 1);
+      walk.Ids();
+      walk.Skip(8 + 8 + 1 + 1);
       walk.String();
       break;
   }

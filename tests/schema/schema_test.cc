@@ -210,11 +210,17 @@ Fields Without(Fields fields, const std::string& name) {
 
 // One valid line per event type, valid in a fresh ledger after kPreamble. Every case line is
 // imported after kPreamble, which gives member M-0001 and the money event "ctx-expense" for the
-// types that refer to them (dues.paid, member.changed, member.left, entry.reversed).
+// types that refer to them (dues.paid, member.changed, member.left, entry.reversed), and tax data
+// and an in-kind donation for receipt.issued.
 const char* const kPreamble =
     R"({"type": "member.joined", "id": "ctx-member", "date": "2021-01-10", "member": "M-0001", "name": "Erika Muster", "kind": "personal"})"
     "\n"
     R"({"type": "expense.paid", "id": "ctx-expense", "date": "2021-01-10", "category": "Hardware", "amount": "1.00"})"
+    "\n"
+    // seq 18 and 19 (after the 15 categories of init): what a receipt.issued refers to.
+    R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Finanzamt Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "der Bildung", "place": "Ort"})"
+    "\n"
+    R"({"type": "donation.received", "id": "ctx-donation", "date": "2022-02-01", "donor": "Max Muster", "amount": "50.00", "kind": "in_kind", "note": "Laptop, 2 Jahre alt"})"
     "\n";
 
 struct BaseEvent {
@@ -272,6 +278,34 @@ std::vector<BaseEvent> BaseEvents() {
        plus(head("datev.account_mapped", "datev-1", "2022-01-01"),
             {{"category", S("Hardware")}, {"chart", S("SKR49")}, {"account", S("2501")}}),
        {"category", "chart", "account"}},
+      {"tax_data.recorded",
+       plus(head("tax_data.recorded", "tax-1", "2022-08-20"),
+            {{"name", S("NExT e.V.")},
+             {"address", S("Musterstraße 1\n10115 Berlin")},
+             {"tax_office", S("Finanzamt für Körperschaften I")},
+             {"tax_number", S("27/640/12345")},
+             {"notice", S("exemption")},
+             {"notice_date", S("2022-08-15")},
+             {"assessment_period", S("2019-2021")},
+             {"purposes", S("der Volks- und Berufsbildung")},
+             {"place", S("Berlin")}}),
+       {"name", "address", "tax_office", "tax_number", "notice", "notice_date", "assessment_period",
+        "purposes", "place"}},
+      {"receipt.issued",
+       plus(head("receipt.issued", "receipt-1", "2023-01-20"),
+            {{"number", S("2022-001")},
+             {"year", "2022"},
+             {"template", S("in_kind")},
+             {"donations", R"(["ctx-donation"])"},
+             {"amount", S("50.00")},
+             {"tax_data_seq", "18"},
+             {"in_kind_origin", S("private")},
+             {"valuation_documents", "true"},
+             {"pdf_sha256", S(std::string(64, 'a'))},
+             {"donor", S("Max Muster")},
+             {"donor_address", S("Weg 2\n12345 Ort")}}),
+       {"number", "year", "template", "donations", "amount", "tax_data_seq", "in_kind_origin",
+        "valuation_documents", "pdf_sha256", "donor", "donor_address"}},
   };
 }
 
@@ -358,6 +392,50 @@ std::vector<Case> AgreementCases() {
   add("account with a letter", With(mapped, "account", S("25O1")), false);
   add("chart in lower case", With(mapped, "chart", S("skr49")), false);
   add("chart SKR03", With(mapped, "chart", S("SKR03")), false);
+  const Fields& tax = Base("tax_data.recorded");
+  add("tax data of a 60a notice", With(Without(tax, "assessment_period"), "notice", S("60a")),
+      true);
+  add("tax data of a 60a notice with a period", With(tax, "notice", S("60a")), false);
+  add("tax data notice bad", With(tax, "notice", S("Freistellung")), false);
+  add("tax data notice_date not a date", With(tax, "notice_date", S("15.08.2022")), false);
+  add("tax data address 500 characters", With(tax, "address", S(Repeat("a", 500))), true);
+  add("tax data address 501 characters", With(tax, "address", S(Repeat("a", 501))), false);
+  add("tax data address with a tab", With(tax, "address", S("Weg 1\t12345 Ort")), false);
+  add("tax data name with a newline", With(tax, "name", S("NExT\ne.V.")), false);
+  add("tax data name 201 characters", With(tax, "name", S(Repeat("n", 201))), false);
+  add("tax data purposes with lines", With(tax, "purposes", S("Bildung\nWissenschaft")), true);
+  add("tax data place empty", With(tax, "place", S("")), false);
+  add("tax data purposes starting with Förderung",
+      With(tax, "purposes", S("Förderung der Bildung")), false);
+  add("tax data purposes with Förderung inside",
+      With(tax, "purposes", S("der Bildung und Förderung der Kultur")), true);
+  const Fields& receipt = Base("receipt.issued");
+  const auto money = [](const Fields& fields) {
+    return With(Without(Without(fields, "in_kind_origin"), "valuation_documents"), "template",
+                S("money"));
+  };
+  add("receipt of money with in-kind fields", With(receipt, "template", S("money")), false);
+  add("receipt in kind without origin", Without(receipt, "in_kind_origin"), false);
+  add("receipt origin bad", With(receipt, "in_kind_origin", S("privat")), false);
+  add("receipt valuation_documents as a string", With(receipt, "valuation_documents", S("true")),
+      false);
+  add("receipt collective of one donation", With(money(receipt), "template", S("collective")),
+      false);
+  add("receipt of two donations", With(receipt, "donations", R"(["ctx-donation", "x"])"), false);
+  add("receipt donations empty", With(receipt, "donations", "[]"), false);
+  add("receipt donation id with a space", With(receipt, "donations", R"(["a b"])"), false);
+  add("receipt donations as a string", With(receipt, "donations", S("ctx-donation")), false);
+  add("receipt number 2022-1", With(receipt, "number", S("2022-1")), false);
+  add("receipt number 2022-000", With(receipt, "number", S("2022-000")), false);
+  add("receipt number 2022-1000", With(receipt, "number", S("2022-1000")), false);
+  add("receipt year as a string", With(receipt, "year", S("2022")), false);
+  add("receipt tax_data_seq 0", With(receipt, "tax_data_seq", "0"), false);
+  add("receipt tax_data_seq as a string", With(receipt, "tax_data_seq", S("18")), false);
+  add("receipt pdf_sha256 in capitals", With(receipt, "pdf_sha256", S(std::string(64, 'A'))),
+      false);
+  add("receipt donor_address empty", With(receipt, "donor_address", S("")), false);
+  add("receipt donor with a newline", With(receipt, "donor", S("Max\nMuster")), false);
+  add("receipt amount as a number", With(receipt, "amount", "50"), false);
   add("id as a number", With(expense, "id", "17"), false);
   add("date as a number", With(expense, "date", "20220301"), false);
   add("type as a number", With(expense, "type", "1"), false);
@@ -513,6 +591,7 @@ std::vector<Case> AgreementCases() {
 // Where the importer is knowingly stricter than the schema: the schema says valid, the importer
 // invalid. Each is something JSON Schema cannot say, or a known limit of the Python validator.
 std::vector<Case> ImporterStricterCases() {
+  const Fields& receipt = Base("receipt.issued");
   const Fields& dues = Base("dues.paid");
   const Fields& closed = Base("year.closed");
   const Fields& expense = Base("expense.paid");
@@ -534,6 +613,17 @@ std::vector<Case> ImporterStricterCases() {
       {"amount with a trailing newline (Python re)", Line(With(expense, "amount", S("1\n"))),
        false},
       {"id with a trailing newline (Python re)", Line(With(expense, "id", S("exp-1\n"))), false},
+      // Comparisons between two fields, and the referential rules of receipts (the ledger's
+      // history decides them: projections/receipts.h).
+      {"tax data notice after the event's date",
+       Line(With(Base("tax_data.recorded"), "notice_date", S("2022-08-21"))), false},
+      {"receipt number of another year", Line(With(receipt, "number", S("2021-001"))), false},
+      {"receipt dated before its year", Line(With(Base("receipt.issued"), "date", S("2021-12-31"))),
+       false},
+      {"receipt of an unknown donation", Line(With(receipt, "donations", R"(["no-such"])")), false},
+      {"receipt whose amount is not the sum", Line(With(receipt, "amount", S("50.01"))), false},
+      {"receipt of another donor", Line(With(receipt, "donor", S("Erika Muster"))), false},
+      {"receipt citing no tax data", Line(With(receipt, "tax_data_seq", "17")), false},
   };
 }
 
@@ -599,7 +689,7 @@ TEST_F(schemas, ExampleEventsAreValid) {
 TEST_F(schemas, SchemasAreValidDraft202012) {
   std::vector<std::string> lines;
   ASSERT_TRUE(RunValidator({"--check-schemas", SourcePath("schemas")}, "", &lines));
-  EXPECT_EQ(lines.size(), 12u) << "one line per schema file expected";
+  EXPECT_EQ(lines.size(), 14u) << "one line per schema file expected";
   for (const std::string& line : lines) {
     EXPECT_TRUE(line.ends_with(": valid")) << line;
   }

@@ -43,10 +43,23 @@ std::vector<Event> FixtureEvents() {
       Base("y1", YearClosed{2022}),
       Base("a1", AuditSealed{9, Sha256{1, 2, 3}}),
       Base("k1", DatevAccountMapped{"Hardware", DatevChart::kSkr49, "2501"}),
+      Base("t1", TaxDataRecorded{"NExT e.V.", "Musterstraße 1\n10115 Berlin",
+                                 "Finanzamt für Körperschaften I", "27/640/12345",
+                                 ExemptionNotice::kExemption, Date{2021, 8, 15}, "2017-2019",
+                                 "Förderung der Volks- und Berufsbildung", "Berlin"}),
+      Base("q1", ReceiptIssued{"2021-007",
+                               2021,
+                               ReceiptForm::kInKind,
+                               {"s1", "s2"},
+                               9000000,
+                               13,
+                               InKindOrigin::kBusiness,
+                               true,
+                               Sha256{9, 8, 7}}),
   };
   for (size_t i = 0; i < events.size(); ++i) {
     events[i].seq = i + 1;
-    if (i == 1 || i == 5 || i == 10) {  // events with personal data carry subject and digest
+    if (i == 1 || i == 5 || i == 10 || i == 13) {  // events with personal data carry a subject
       events[i].subject = "m:M-0001";
       for (size_t b = 0; b < 32; ++b)
         events[i].personal_digest[b] = static_cast<uint8_t>(b * 7 + i);
