@@ -33,22 +33,16 @@ constexpr size_t kDocumentBytesMax = 4 << 20;
 constexpr size_t kPdfBytesMax = 64 << 20;
 constexpr size_t kErrorBytesMax = 4096;
 
-constexpr std::array<std::string_view, 3> kTemplateNames = {"money", "collective", "in_kind"};
-constexpr std::array<std::string_view, 2> kNoticeNames = {"exemption", "60a"};
-constexpr std::array<std::string_view, 3> kOriginNames = {"private", "business", "unknown"};
-
-template <typename Enum, size_t N>
-Status EnumFromName(const json& value, const std::array<std::string_view, N>& names,
+// Reads an enum by the name the events use (ledger/event.h), e.g. ReceiptFormFromName.
+template <typename Enum>
+Status EnumFromName(const json& value, bool (*from_name)(std::string_view, Enum*),
                     std::string_view field, Enum* result) {
   if (!value.is_string()) return Status::InvalidInput(fmt::format("{} is not a string", field));
   const std::string& name = value.get_ref<const std::string&>();
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) {
-      *result = static_cast<Enum>(i);
-      return Status::Ok();
-    }
+  if (!from_name(name, result)) {
+    return Status::InvalidInput(fmt::format("{}: unknown value \"{}\"", field, name));
   }
-  return Status::InvalidInput(fmt::format("{}: unknown value \"{}\"", field, name));
+  return Status::Ok();
 }
 
 Status StringField(const json& object, const char* field, std::string* value) {
@@ -166,14 +160,14 @@ std::string ReceiptDocumentToJson(const ReceiptDocument& r) {
                      {"is_dues", line.is_dues}});
   }
   const json document = {
-      {"template", kTemplateNames[static_cast<size_t>(r.template_kind)]},
+      {"template", ReceiptFormName(r.form)},
       {"number", r.number},
       {"issued_on", FormatDate(r.issued_on)},
       {"issuer_name", r.issuer_name},
       {"issuer_address", r.issuer_address},
       {"tax_office", r.tax_office},
       {"tax_number", r.tax_number},
-      {"notice", kNoticeNames[static_cast<size_t>(r.notice)]},
+      {"notice", ExemptionNoticeName(r.notice)},
       {"notice_date", FormatDate(r.notice_date)},
       {"assessment_period", r.assessment_period},
       {"purposes", r.purposes},
@@ -183,7 +177,7 @@ std::string ReceiptDocumentToJson(const ReceiptDocument& r) {
       {"lines", lines},
       {"total_cents", r.total_cents},
       {"in_kind_description", r.in_kind_description},
-      {"in_kind_origin", kOriginNames[static_cast<size_t>(r.in_kind_origin)]},
+      {"in_kind_origin", InKindOriginName(r.in_kind_origin)},
       {"valuation_documents", r.valuation_documents},
   };
   return document.dump();
@@ -195,7 +189,7 @@ Status ReceiptDocumentFromJson(std::string_view text, ReceiptDocument* receipt) 
   if (!object.is_object()) return Status::InvalidInput("receipt document is not a JSON object");
   ReceiptDocument r;
   KASSE_RETURN_IF_ERROR(
-      EnumFromName(object.value("template", json()), kTemplateNames, "template", &r.template_kind));
+      EnumFromName(object.value("template", json()), ReceiptFormFromName, "template", &r.form));
   KASSE_RETURN_IF_ERROR(StringField(object, "number", &r.number));
   KASSE_RETURN_IF_ERROR(DateField(object, "issued_on", &r.issued_on));
   KASSE_RETURN_IF_ERROR(StringField(object, "issuer_name", &r.issuer_name));
@@ -203,7 +197,7 @@ Status ReceiptDocumentFromJson(std::string_view text, ReceiptDocument* receipt) 
   KASSE_RETURN_IF_ERROR(StringField(object, "tax_office", &r.tax_office));
   KASSE_RETURN_IF_ERROR(StringField(object, "tax_number", &r.tax_number));
   KASSE_RETURN_IF_ERROR(
-      EnumFromName(object.value("notice", json()), kNoticeNames, "notice", &r.notice));
+      EnumFromName(object.value("notice", json()), ExemptionNoticeFromName, "notice", &r.notice));
   KASSE_RETURN_IF_ERROR(DateField(object, "notice_date", &r.notice_date));
   KASSE_RETURN_IF_ERROR(StringField(object, "assessment_period", &r.assessment_period));
   KASSE_RETURN_IF_ERROR(StringField(object, "purposes", &r.purposes));
@@ -213,7 +207,7 @@ Status ReceiptDocumentFromJson(std::string_view text, ReceiptDocument* receipt) 
   KASSE_RETURN_IF_ERROR(LinesFromJson(object, &r.lines));
   KASSE_RETURN_IF_ERROR(CentsField(object, "total_cents", &r.total_cents));
   KASSE_RETURN_IF_ERROR(StringField(object, "in_kind_description", &r.in_kind_description));
-  KASSE_RETURN_IF_ERROR(EnumFromName(object.value("in_kind_origin", json()), kOriginNames,
+  KASSE_RETURN_IF_ERROR(EnumFromName(object.value("in_kind_origin", json()), InKindOriginFromName,
                                      "in_kind_origin", &r.in_kind_origin));
   KASSE_RETURN_IF_ERROR(BoolField(object, "valuation_documents", &r.valuation_documents));
   *receipt = std::move(r);

@@ -74,10 +74,10 @@ Status CheckFields(const ReceiptDocument& r) {
   KASSE_RETURN_IF_ERROR(CheckField(r.place, "place"));
   KASSE_RETURN_IF_ERROR(CheckField(r.donor_name, "donor name"));
   KASSE_RETURN_IF_ERROR(CheckField(r.donor_address, "donor address"));
-  if (r.notice == TaxNotice::kExemption) {
+  if (r.notice == ExemptionNotice::kExemption) {
     KASSE_RETURN_IF_ERROR(CheckField(r.assessment_period, "assessment period"));
   }
-  if (r.template_kind == ReceiptTemplate::kInKind) {
+  if (r.form == ReceiptForm::kInKind) {
     KASSE_RETURN_IF_ERROR(CheckField(r.in_kind_description, "in-kind description"));
   }
   return Status::Ok();
@@ -86,10 +86,16 @@ Status CheckFields(const ReceiptDocument& r) {
 Status CheckDocument(const ReceiptDocument& r) {
   KASSE_RETURN_IF_ERROR(CheckField(r.number, "receipt number").WithContext("receipt"));
   KASSE_RETURN_IF_ERROR(CheckFields(r).WithContext("receipt " + r.number));
-  const bool collective = r.template_kind == ReceiptTemplate::kCollective;
-  if (r.lines.empty() || r.lines.size() > kLinesMax || (!collective && r.lines.size() != 1)) {
+  const bool collective = r.form == ReceiptForm::kCollective;
+  // A collective receipt is for two or more donations (one gets the single template).
+  if (collective && (r.lines.size() < 2 || r.lines.size() > kLinesMax)) {
     return Status::InvalidInput(
-        fmt::format("receipt {}: {} donations do not fit its template", r.number, r.lines.size()));
+        fmt::format("receipt {}: a collective receipt lists 2 to {} donations, not {}", r.number,
+                    kLinesMax, r.lines.size()));
+  }
+  if (!collective && r.lines.size() != 1) {
+    return Status::InvalidInput(fmt::format("receipt {}: a {} receipt lists one donation, not {}",
+                                            r.number, ReceiptFormName(r.form), r.lines.size()));
   }
   int64_t sum_cents = 0;
   for (size_t i = 0; i < r.lines.size(); ++i) {
@@ -229,13 +235,13 @@ void FieldRow(Pen& pen, const std::vector<Field>& fields, double min_height_pt) 
 
 // --- the passages of the templates -------------------------------------------------------------
 
-std::string_view Title(ReceiptTemplate kind) {
+std::string_view Title(ReceiptForm kind) {
   switch (kind) {
-    case ReceiptTemplate::kMoney:
+    case ReceiptForm::kMoney:
       return "Bestätigung über Geldzuwendungen/Mitgliedsbeitrag";
-    case ReceiptTemplate::kCollective:
+    case ReceiptForm::kCollective:
       return "Sammelbestätigung über Geldzuwendungen/Mitgliedsbeiträge";
-    case ReceiptTemplate::kInKind:
+    case ReceiptForm::kInKind:
       return "Bestätigung über Sachzuwendungen";
   }
   assert(false);
@@ -247,7 +253,7 @@ void Issuer(Pen& pen, const ReceiptDocument& r) {
             "Aussteller (Bezeichnung und Anschrift der steuerbegünstigten Einrichtung)", 2.0);
   Paragraph(pen, kFontField, "<b>" + Escape(r.issuer_name) + "</b>\n" + Escape(r.issuer_address),
             12.0);
-  Paragraph(pen, kFontTitle, Escape(Title(r.template_kind)), 3.0);
+  Paragraph(pen, kFontTitle, Escape(Title(r.form)), 3.0);
   Paragraph(pen, kFontBody,
             "im Sinne des § 10b des Einkommensteuergesetzes an eine der in § 5 Abs. 1 Nr. 9 des "
             "Körperschaftsteuergesetzes bezeichneten Körperschaften, Personenvereinigungen oder "
@@ -264,10 +270,10 @@ void Donor(Pen& pen, const ReceiptDocument& r) {
 
 // The amount in figures, in letters, and the day (or period) of the donation, side by side.
 void Amount(Pen& pen, const ReceiptDocument& r) {
-  const bool collective = r.template_kind == ReceiptTemplate::kCollective;
-  const char* what = collective                                    ? "Gesamtbetrag der Zuwendung"
-                     : r.template_kind == ReceiptTemplate::kInKind ? "Wert der Zuwendung"
-                                                                   : "Betrag der Zuwendung";
+  const bool collective = r.form == ReceiptForm::kCollective;
+  const char* what = collective                       ? "Gesamtbetrag der Zuwendung"
+                     : r.form == ReceiptForm::kInKind ? "Wert der Zuwendung"
+                                                      : "Betrag der Zuwendung";
   const std::string when =
       collective ? GermanDate(r.lines.front().date) + " bis " + GermanDate(r.lines.back().date)
                  : GermanDate(r.lines.front().date);
@@ -317,8 +323,8 @@ void InKindDetails(Pen& pen, const ReceiptDocument& r) {
 }
 
 void Waiver(Pen& pen, const ReceiptDocument& r) {
-  if (r.template_kind == ReceiptTemplate::kInKind) return;  // not in the in-kind template
-  if (r.template_kind == ReceiptTemplate::kCollective) {
+  if (r.form == ReceiptForm::kInKind) return;  // not in the in-kind template
+  if (r.form == ReceiptForm::kCollective) {
     Paragraph(pen, kFontBody,
               "Ob es sich um den Verzicht auf Erstattung von Aufwendungen handelt, ist der Anlage "
               "zur Sammelbestätigung zu entnehmen.",
@@ -335,7 +341,7 @@ void Waiver(Pen& pen, const ReceiptDocument& r) {
 
 void Exemption(Pen& pen, const ReceiptDocument& r) {
   const std::string purposes = Escape(r.purposes);
-  if (r.notice == TaxNotice::kExemption) {
+  if (r.notice == ExemptionNotice::kExemption) {
     BoxParagraph(
         pen, fmt::format("Wir sind wegen Förderung {} nach dem Freistellungsbescheid bzw. nach der "
                          "Anlage zum Körperschaftsteuerbescheid des Finanzamtes {}, StNr. {}, vom "
@@ -359,7 +365,7 @@ void Exemption(Pen& pen, const ReceiptDocument& r) {
       fmt::format("Es wird bestätigt, dass die Zuwendung nur zur Förderung {} verwendet wird.",
                   purposes),
       10.0);
-  if (r.template_kind == ReceiptTemplate::kCollective) {
+  if (r.form == ReceiptForm::kCollective) {
     Paragraph(pen, kFontBody,
               "Es wird bestätigt, dass über die in der Gesamtsumme enthaltenen Zuwendungen keine "
               "weiteren Bestätigungen, weder formelle Zuwendungsbestätigungen noch "
@@ -439,7 +445,7 @@ void AnnexHeader(Pen& pen, const ReceiptDocument& r, bool continued) {
 constexpr size_t kAnnexRowsPerPage = 36;
 
 int AnnexPages(const ReceiptDocument& r) {
-  if (r.template_kind != ReceiptTemplate::kCollective) return 0;
+  if (r.form != ReceiptForm::kCollective) return 0;
   const size_t rows = r.lines.size() + 1;  // the total takes one more row
   return static_cast<int>((rows + kAnnexRowsPerPage - 1) / kAnnexRowsPerPage);
 }
@@ -485,7 +491,7 @@ bool DrawReceipt(cairo_t* cr, PangoLayout* layout, const ReceiptDocument& r) {
   Issuer(pen, r);
   Donor(pen, r);
   Amount(pen, r);
-  if (r.template_kind == ReceiptTemplate::kInKind) InKindDetails(pen, r);
+  if (r.form == ReceiptForm::kInKind) InKindDetails(pen, r);
   Waiver(pen, r);
   Exemption(pen, r);
   Signature(pen, r);
@@ -510,7 +516,7 @@ Status RenderReceiptPdfInProcess(const ReceiptDocument& receipt, std::string* pd
                                           receipt.issued_on.month, receipt.issued_on.day);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, created.c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, created.c_str());
-  const std::string title = fmt::format("{} Nr. {}", Title(receipt.template_kind), receipt.number);
+  const std::string title = fmt::format("{} Nr. {}", Title(receipt.form), receipt.number);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, receipt.issuer_name.c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "kasse");

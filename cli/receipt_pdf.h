@@ -16,29 +16,13 @@
 #include <vector>
 
 #include "ledger/date.h"
+#include "ledger/event.h"
 #include "ledger/status.h"
 
 namespace kasse::cli {
 
-// Which official template a receipt follows.
-enum class ReceiptTemplate : uint8_t {
-  kMoney = 0,       // Bestätigung über Geldzuwendungen/Mitgliedsbeitrag: one donation
-  kCollective = 1,  // Sammelbestätigung über Geldzuwendungen/Mitgliedsbeiträge, with the annex
-  kInKind = 2,      // Bestätigung über Sachzuwendungen: one in-kind donation
-};
-
-// The notice that makes the association tax-exempt, which the receipt cites.
-enum class TaxNotice : uint8_t {
-  kExemption = 0,   // Freistellungsbescheid or Anlage zum Körperschaftsteuerbescheid
-  kSection60a = 1,  // Feststellung der satzungsmäßigen Voraussetzungen nach § 60a AO
-};
-
-// Where an in-kind donation came from, as the donor said (one box of the template is ticked).
-enum class InKindOrigin : uint8_t {
-  kPrivate = 0,   // aus dem Privatvermögen
-  kBusiness = 1,  // aus dem Betriebsvermögen
-  kUnknown = 2,   // keine Angaben trotz Aufforderung
-};
+// The template (ReceiptForm), the notice it cites (ExemptionNotice) and an in-kind gift's origin
+// (InKindOrigin) are the enums of the receipt.issued and tax_data.recorded events (ledger/event.h).
 
 // One donation listed on a receipt. A collective receipt lists one or more, sorted by date.
 struct ReceiptLine {
@@ -48,7 +32,7 @@ struct ReceiptLine {
 };
 
 struct ReceiptDocument {
-  ReceiptTemplate template_kind = ReceiptTemplate::kMoney;
+  ReceiptForm form = ReceiptForm::kMoney;
   std::string number;  // the association's receipt number, e.g. "2022-001"; printed in the footer
   Date issued_on;      // printed as "Ort, Datum" beside the signature line
 
@@ -57,7 +41,7 @@ struct ReceiptDocument {
   std::string issuer_address;  // lines separated by '\n'
   std::string tax_office;      // "Finanzamt Berlin für Körperschaften I"
   std::string tax_number;      // "27/640/12345"
-  TaxNotice notice = TaxNotice::kExemption;
+  ExemptionNotice notice = ExemptionNotice::kExemption;
   Date notice_date;
   std::string assessment_period;  // "2019-2021"; printed for kExemption only
   std::string purposes;  // what follows "Förderung" in the template: "der Volks- und Berufsbildung"
@@ -67,7 +51,7 @@ struct ReceiptDocument {
   std::string donor_name;
   std::string donor_address;  // lines separated by '\n'
 
-  // kMoney and kInKind: exactly one line. kCollective: one or more, sorted by date.
+  // kMoney and kInKind: exactly one line. kCollective: two or more, sorted by date.
   std::vector<ReceiptLine> lines;
   int64_t total_cents = 0;  // the sum of lines[].amount_cents (checked)
 

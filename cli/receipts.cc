@@ -253,16 +253,14 @@ Status MakeReceiptDocument(const Event& receipt, const std::vector<Event>& donat
         fmt::format("event \"{}\" is no complete receipt.issued with its donations", receipt.id));
   }
   *document = ReceiptDocument();
-  // The ledger's enums and the renderer's are numbered alike (ledger/event.h, receipt_pdf.h).
-  document->template_kind = static_cast<ReceiptTemplate>(body->form);
+  document->form = body->form;
   document->number = body->number;
   document->issued_on = receipt.date;
   document->issuer_name = tax.name;
   document->issuer_address = tax.address;
   document->tax_office = tax.tax_office;
   document->tax_number = tax.tax_number;
-  document->notice =
-      tax.notice == ExemptionNotice::kExemption ? TaxNotice::kExemption : TaxNotice::kSection60a;
+  document->notice = tax.notice;
   document->notice_date = tax.notice_date;
   document->assessment_period = tax.assessment_period;
   document->purposes = tax.purposes;
@@ -285,8 +283,7 @@ Status MakeReceiptDocument(const Event& receipt, const std::vector<Event>& donat
   document->total_cents = body->amount_cents;
   if (body->form == ReceiptForm::kInKind) {
     document->in_kind_description = donations.front().note;
-    document->in_kind_origin =
-        static_cast<InKindOrigin>(body->in_kind_origin.value_or(kasse::InKindOrigin::kUnknown));
+    document->in_kind_origin = body->in_kind_origin.value_or(InKindOrigin::kUnknown);
     document->valuation_documents = body->valuation_documents;
   }
   return Status::Ok();

@@ -57,14 +57,14 @@ TEST(AmountInGermanWords, MillionsAreSeparateNouns) {
 
 ReceiptDocument Money() {
   ReceiptDocument r;
-  r.template_kind = ReceiptTemplate::kMoney;
+  r.form = ReceiptForm::kMoney;
   r.number = "2022-001";
   r.issued_on = {2023, 1, 20};
   r.issuer_name = "NExT e. V.";
   r.issuer_address = "Musterstraße 1\n10115 Berlin";
   r.tax_office = "Finanzamt für Körperschaften I Berlin";
   r.tax_number = "27/640/12345";
-  r.notice = TaxNotice::kExemption;
+  r.notice = ExemptionNotice::kExemption;
   r.notice_date = {2022, 5, 10};
   r.assessment_period = "2019-2021";
   r.purposes = "der Volks- und Berufsbildung";
@@ -78,7 +78,7 @@ ReceiptDocument Money() {
 
 ReceiptDocument Collective() {
   ReceiptDocument r = Money();
-  r.template_kind = ReceiptTemplate::kCollective;
+  r.form = ReceiptForm::kCollective;
   r.number = "2022-002";
   r.lines = {
       {{2022, 1, 3}, 5000, false}, {{2022, 6, 30}, 3600, true}, {{2022, 12, 1}, 2500, false}};
@@ -88,7 +88,7 @@ ReceiptDocument Collective() {
 
 ReceiptDocument InKind() {
   ReceiptDocument r = Money();
-  r.template_kind = ReceiptTemplate::kInKind;
+  r.form = ReceiptForm::kInKind;
   r.number = "2022-003";
   r.in_kind_description =
       "Notebook Lenovo ThinkPad T14, gekauft 2020, gebraucht, voll funktionsfähig";
@@ -242,7 +242,7 @@ TEST(RenderReceiptPdf, InKindReceiptDescribesTheGift) {
 
 TEST(RenderReceiptPdf, Section60aNoticeIsCitedInsteadOfTheExemption) {
   ReceiptDocument r = Money();
-  r.notice = TaxNotice::kSection60a;
+  r.notice = ExemptionNotice::kSection60a;
   r.assessment_period.clear();
   const PdfText pdf = ReadBack(Render(r));
   EXPECT_NE(pdf.find("☒ Die Einhaltung der satzungsmäßigen Voraussetzungen nach den §§ 51, "
@@ -281,9 +281,16 @@ TEST(RenderReceiptPdf, RefusesDocumentsThatBreakTheTemplate) {
             "receipt 2022-002: total 110.00 is not the sum 111.00 of its donations");
 
   ReceiptDocument two_on_single = Collective();
-  two_on_single.template_kind = ReceiptTemplate::kMoney;
+  two_on_single.form = ReceiptForm::kMoney;
   status = RenderReceiptPdfInProcess(two_on_single, &pdf);
-  EXPECT_EQ(status.message(), "receipt 2022-002: 3 donations do not fit its template");
+  EXPECT_EQ(status.message(), "receipt 2022-002: a money receipt lists one donation, not 3");
+
+  ReceiptDocument collective_of_one = Collective();
+  collective_of_one.lines.resize(1);
+  collective_of_one.total_cents = collective_of_one.lines[0].amount_cents;
+  status = RenderReceiptPdfInProcess(collective_of_one, &pdf);
+  EXPECT_EQ(status.message(),
+            "receipt 2022-002: a collective receipt lists 2 to 10000 donations, not 1");
 
   ReceiptDocument no_donor = Money();
   no_donor.donor_address.clear();

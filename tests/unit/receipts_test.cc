@@ -222,14 +222,14 @@ TEST(MakeReceiptDocument, MapsTheEventsToTheTemplate) {
   ReceiptDocument document;
   const TaxDataRecorded tax = Tax(ExemptionNotice::kSection60a, Date{2021, 8, 15});
   ASSERT_TRUE(MakeReceiptDocument(plan.receipts[0], events, tax, &document).ok());
-  EXPECT_EQ(document.template_kind, ReceiptTemplate::kCollective);
+  EXPECT_EQ(document.form, ReceiptForm::kCollective);
   EXPECT_EQ(document.number, "2022-001");
   EXPECT_EQ(document.issued_on, (Date{2023, 1, 20}));
   EXPECT_EQ(document.issuer_name, "NExT e.V.");
   EXPECT_EQ(document.issuer_address, "Musterstraße 1\n10115 Berlin");
   EXPECT_EQ(document.tax_office, "Finanzamt für Körperschaften I");
   EXPECT_EQ(document.tax_number, "27/640/12345");
-  EXPECT_EQ(document.notice, TaxNotice::kSection60a);
+  EXPECT_EQ(document.notice, ExemptionNotice::kSection60a);
   EXPECT_EQ(document.notice_date, (Date{2021, 8, 15}));
   EXPECT_EQ(document.purposes, "der Volks- und Berufsbildung");
   EXPECT_EQ(document.place, "Berlin");
@@ -258,7 +258,7 @@ TEST(MakeReceiptDocument, AnInKindReceiptDescribesTheGiftWithTheDonationsNote) {
   ASSERT_TRUE(MakeReceiptDocument(plan.receipts[0], events,
                                   Tax(ExemptionNotice::kExemption, Date{2021, 8, 15}), &document)
                   .ok());
-  EXPECT_EQ(document.template_kind, ReceiptTemplate::kInKind);
+  EXPECT_EQ(document.form, ReceiptForm::kInKind);
   EXPECT_EQ(document.in_kind_description, "Laptop, 2 Jahre alt");
   EXPECT_EQ(document.in_kind_origin, InKindOrigin::kBusiness);
   EXPECT_TRUE(document.valuation_documents);
