@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -169,8 +170,19 @@ Status FindTaxData(const Ledger& ledger, Date issued_on, TaxDataInForce* tax) {
   KASSE_RETURN_IF_ERROR(ChooseTaxData(candidates, issued_on, &tax->seq));
   Event event;
   KASSE_RETURN_IF_ERROR(ledger.ReadEvent(tax->seq, &event));
+  const auto* data = std::get_if<TaxDataRecorded>(&event.body);
+  const bool listed = std::any_of(entries.begin(), entries.end(), [&](const TaxDataEntry& entry) {
+    return entry.seq == tax->seq && entry.id == event.id;
+  });
+  if (data == nullptr || !listed) {
+    return Status::Corruption(fmt::format(
+        "the stored tax data name seq {}, which is not the tax_data.recorded event \"{}\"; run "
+        "kasse verify",
+        tax->seq, event.id));
+  }
+  tax->id = event.id;
   tax->date = event.date;
-  tax->data = std::get<TaxDataRecorded>(event.body);
+  tax->data = *data;
   return CheckNoticeAge(tax->data, issued_on);
 }
 
@@ -283,7 +295,7 @@ Status RunIssue(const GlobalOptions& global, const ReceiptsFlags& flags) {
   KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
   TaxDataInForce tax;
   KASSE_RETURN_IF_ERROR(FindTaxData(*ledger, options.issued_on, &tax));
-  options.tax_data_seq = tax.seq;
+  options.tax_data_id = tax.id;
   KASSE_RETURN_IF_ERROR(
       ReadLastReceiptNumber(StoredState(*ledger), options.year, &options.last_number));
   std::vector<DonationForReceipt> donations;
@@ -332,16 +344,18 @@ Status RunIssue(const GlobalOptions& global, const ReceiptsFlags& flags) {
                issued.size(), options.year, donation_count, FormatAmountGerman(total_cents));
   } else {
     fmt::print(
-        "issued {} receipts of {} ({} donations, {} EUR), recorded as seq {}-{}, tax data seq {}\n",
+        "issued {} receipts of {} ({} donations, {} EUR), recorded as seq {}-{}, tax data {} (seq "
+        "{})\n",
         issued.size(), options.year, donation_count, FormatAmountGerman(total_cents),
-        summary.first_seq, summary.last_seq, tax.seq);
+        summary.first_seq, summary.last_seq, tax.id, tax.seq);
   }
   return Status::Ok();
 }
 
-// Reads the events a receipt names: its donations (in its order) and its tax data.
+// Reads the events a receipt names: its donations (in its order) and its tax data, all by client
+// id (stable in a copy of the ledger whose seqs differ). *tax_seq is the tax data's seq here.
 Status ReadReceiptSources(const Ledger& ledger, const ReceiptIssued& body,
-                          std::vector<Event>* donations, TaxDataRecorded* tax) {
+                          std::vector<Event>* donations, TaxDataRecorded* tax, uint64_t* tax_seq) {
   for (const std::string& id : body.donations) {
     uint64_t seq = 0;
     KASSE_RETURN_IF_ERROR(ledger.FindId(id, &seq));
@@ -355,12 +369,21 @@ Status ReadReceiptSources(const Ledger& ledger, const ReceiptIssued& body,
     }
     donations->push_back(std::move(donation));
   }
+  Status found = ledger.FindId(body.tax_data_id, tax_seq);
+  if (found.code() == Status::Code::kNotFound) {
+    return Status::Corruption(
+        fmt::format("receipt {} names the tax data \"{}\", but no event of this ledger has that id",
+                    body.number, body.tax_data_id));
+  }
+  KASSE_RETURN_IF_ERROR(found);
   Event tax_event;
-  KASSE_RETURN_IF_ERROR(ledger.ReadEvent(body.tax_data_seq, &tax_event));
+  KASSE_RETURN_IF_ERROR(ledger.ReadEvent(*tax_seq, &tax_event));
   const auto* data = std::get_if<TaxDataRecorded>(&tax_event.body);
   if (data == nullptr) {
-    return Status::Corruption(fmt::format("receipt {} names seq {}, which is no tax data",
-                                          body.number, body.tax_data_seq));
+    return Status::Corruption(
+        fmt::format("receipt {} names the tax data \"{}\", but the event with that id (seq {}) "
+                    "is a {} event",
+                    body.number, body.tax_data_id, *tax_seq, TypeName(TypeOf(tax_event.body))));
   }
   *tax = *data;
   return Status::Ok();
@@ -390,7 +413,8 @@ Status RunReprint(const GlobalOptions& global, const ReceiptsFlags& flags) {
   const auto& body = std::get<ReceiptIssued>(receipt.body);
   std::vector<Event> donations;
   TaxDataRecorded tax;
-  KASSE_RETURN_IF_ERROR(ReadReceiptSources(*ledger, body, &donations, &tax));
+  uint64_t tax_seq = 0;
+  KASSE_RETURN_IF_ERROR(ReadReceiptSources(*ledger, body, &donations, &tax, &tax_seq));
   ReceiptDocument document;
   KASSE_RETURN_IF_ERROR(MakeReceiptDocument(receipt, donations, tax, &document));
   std::string pdf;
@@ -410,8 +434,11 @@ Status RunReprint(const GlobalOptions& global, const ReceiptsFlags& flags) {
   KASSE_RETURN_IF_ERROR(staging.Create(out));
   KASSE_RETURN_IF_ERROR(WriteNewFile(staging.path() / path.filename(), pdf));
   KASSE_RETURN_IF_ERROR(LinkNoReplace(staging.path() / path.filename(), path));
-  fmt::print("duplicate of receipt {} (issued {}, seq {}): {}, SHA-256 {} as recorded\n",
-             body.number, FormatDate(receipt.date), seq, path.string(), HexOf(hash));
+  fmt::print(
+      "duplicate of receipt {} (issued {}, seq {}; tax data {}, seq {}): {}, SHA-256 {} as "
+      "recorded\n",
+      body.number, FormatDate(receipt.date), seq, body.tax_data_id, tax_seq, path.string(),
+      HexOf(hash));
   return Status::Ok();
 }
 

@@ -84,7 +84,7 @@ Status MakeReceiptEvent(const std::vector<const DonationForReceipt*>& donations,
                            {"template", ReceiptFormName(form)},
                            {"donations", ids},
                            {"amount", FormatAmount(amount_cents)},
-                           {"tax_data_seq", options.tax_data_seq},
+                           {"tax_data_id", options.tax_data_id},
                            {"pdf_sha256", HexOf(Sha256{})},
                            {"donor", donor},
                            {"donor_address", address}};

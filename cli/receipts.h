@@ -39,8 +39,10 @@ struct DonationForReceipt {
   bool receipted = false;
 };
 
-// The tax data a receipt cites, with its event's seq and date.
+// The tax data a receipt cites, with its event's client id (which the receipt records), seq and
+// date.
 struct TaxDataInForce {
+  std::string id;
   uint64_t seq = 0;
   Date date;
   TaxDataRecorded data;
@@ -61,7 +63,7 @@ struct ReceiptOptions {
   std::optional<std::string> donor;                                    // only this donor (--donor)
   kasse::InKindOrigin in_kind_origin = kasse::InKindOrigin::kUnknown;  // the event's enum
   bool valuation_documents = false;
-  uint64_t tax_data_seq = 0;
+  std::string tax_data_id;  // client id of the tax_data.recorded event the receipts print
   int32_t last_number = 0;  // the highest running number of `year` issued so far
 };
 

@@ -260,7 +260,8 @@ void serialize(Archive& archive, kasse::ReceiptIssued& body, const unsigned int 
   archive& body.year;
   SerializeEnum(archive, body.form, 2);
   SerializeIds(archive, body.donations);
-  archive& body.amount_cents& body.tax_data_seq;
+  archive& body.amount_cents;
+  SerializeString(archive, body.tax_data_id);
   // 0: none (not in kind), 1: private, 2: business, 3: unknown.
   uint8_t origin = body.in_kind_origin ? static_cast<uint8_t>(*body.in_kind_origin) + 1 : 0;
   archive& origin;

@@ -153,7 +153,8 @@ struct DatevAccountMapped {
 
 // The association's tax data as its donation receipts print them. A registered association's tax
 // data are public, so none of it is personal data. A receipt uses the latest one (by seq) dated on
-// or before its issue date, and names it by seq, so that a reprint uses the same data.
+// or before its issue date, and names it by its client id, so that a reprint uses the same data
+// also in a copy of the ledger whose seqs differ (a log --json copy without the seals).
 struct TaxDataRecorded {
   std::string name;     // the association as printed on receipts
   std::string address;  // lines separated by '\n'
@@ -180,7 +181,7 @@ struct ReceiptIssued {
   ReceiptForm form = ReceiptForm::kMoney;
   std::vector<std::string> donations;          // ids of the donation.received events covered
   int64_t amount_cents = 0;                    // their sum
-  uint64_t tax_data_seq = 0;                   // the tax_data.recorded event the receipt cites
+  std::string tax_data_id;                     // id of the tax_data.recorded event it cites
   std::optional<InKindOrigin> in_kind_origin;  // kInKind only
   bool valuation_documents = false;  // kInKind only: "Geeignete Unterlagen ... liegen vor"
   Sha256 pdf_sha256{};

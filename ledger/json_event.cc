@@ -495,9 +495,7 @@ Status ReadReceiptIssued(FieldReader& fields, Event* event) {
   KASSE_RETURN_IF_ERROR(ReadDonationIds(fields, &body.donations));
   KASSE_RETURN_IF_ERROR(CheckReceiptForm(body));
   KASSE_RETURN_IF_ERROR(fields.Amount(&body.amount_cents));
-  int64_t tax_data_seq = 0;
-  KASSE_RETURN_IF_ERROR(ReadInteger(fields, "tax_data_seq", 1, INT64_MAX, "17", &tax_data_seq));
-  body.tax_data_seq = static_cast<uint64_t>(tax_data_seq);
+  KASSE_RETURN_IF_ERROR(fields.Id("tax_data_id", true, &body.tax_data_id));
   KASSE_RETURN_IF_ERROR(ReadInKindFields(fields, &body));
   std::string hash;
   KASSE_RETURN_IF_ERROR(fields.String("pdf_sha256", true, &hash));
@@ -727,7 +725,7 @@ void PutReceipt(const ReceiptIssued& body, nlohmann::ordered_json* object) {
   (*object)["template"] = ReceiptFormName(body.form);
   (*object)["donations"] = body.donations;
   (*object)["amount"] = FormatAmount(body.amount_cents);
-  (*object)["tax_data_seq"] = body.tax_data_seq;
+  (*object)["tax_data_id"] = body.tax_data_id;
   if (body.in_kind_origin) {
     (*object)["in_kind_origin"] = InKindOriginName(*body.in_kind_origin);
     (*object)["valuation_documents"] = body.valuation_documents;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ledger/money.h"
 #include "projections/statement.h"
 
@@ -9,13 +11,13 @@ namespace kasse {
 
 namespace {
 
-constexpr char kTaxDataPrefix[] = "tax_data/";
+constexpr char kTaxDataPrefix[] = "tax_data_id/";
 constexpr char kReceiptPrefix[] = "receipt/";
 constexpr char kReceiptedPrefix[] = "receipted/";
 constexpr char kRecallPrefix[] = "receipt_recall/";
 
-std::string TaxDataKey(uint64_t seq) {
-  return fmt::format("{}{:020}", kTaxDataPrefix, seq);
+std::string TaxDataKey(const std::string& id) {
+  return kTaxDataPrefix + id;
 }
 std::string ReceiptKey(const std::string& number) {
   return kReceiptPrefix + number;
@@ -103,22 +105,24 @@ Status CheckOneDonor(const Event& receipt, const ReceiptIssued& body,
   return Status::Ok();
 }
 
-Status CheckTaxDataSeq(StateCache& cache, const Event& receipt, const ReceiptIssued& body) {
+// By client id rather than seq: a copy of the ledger keeps the ids when its seqs shift.
+Status CheckTaxDataId(StateCache& cache, const Event& receipt, const ReceiptIssued& body) {
   std::string value;
   bool found = false;
-  KASSE_RETURN_IF_ERROR(cache.Get(TaxDataKey(body.tax_data_seq), &value, &found));
-  std::vector<int64_t> fields;
+  KASSE_RETURN_IF_ERROR(cache.Get(TaxDataKey(body.tax_data_id), &value, &found));
   if (!found) {
-    return Rejected("tax_data_seq",
-                    fmt::format("seq {} is no tax_data.recorded event", body.tax_data_seq));
+    return Rejected("tax_data_id", fmt::format("\"{}\" is the id of no tax_data.recorded event "
+                                               "recorded before the receipt",
+                                               body.tax_data_id));
   }
-  if (!DecodeInt64s(value, 1, &fields)) {
-    return Status::Corruption(fmt::format("stored tax data seq {} is damaged", body.tax_data_seq));
+  std::vector<int64_t> fields;
+  if (!DecodeInt64s(value, 2, &fields)) {
+    return Status::Corruption(fmt::format("stored tax data \"{}\" is damaged", body.tax_data_id));
   }
-  if (fields[0] > receipt.date.yyyymmdd()) {
-    return Rejected("tax_data_seq", fmt::format("the tax data of seq {} are dated after the "
-                                                "receipt ({})",
-                                                body.tax_data_seq, FormatDate(receipt.date)));
+  if (fields[1] > receipt.date.yyyymmdd()) {
+    return Rejected("tax_data_id",
+                    fmt::format("the tax data \"{}\" (seq {}) are dated after the receipt ({})",
+                                body.tax_data_id, fields[0], FormatDate(receipt.date)));
   }
   return Status::Ok();
 }
@@ -126,7 +130,8 @@ Status CheckTaxDataSeq(StateCache& cache, const Event& receipt, const ReceiptIss
 }  // namespace
 
 Status FoldTaxDataRecorded(StateCache& cache, const Event& event) {
-  cache.Put(TaxDataKey(event.seq), EncodeInt64s({event.date.yyyymmdd()}));
+  cache.Put(TaxDataKey(event.id),
+            EncodeInt64s({static_cast<int64_t>(event.seq), event.date.yyyymmdd()}));
   return Status::Ok();
 }
 
@@ -156,7 +161,7 @@ Status CheckAndFoldReceiptIssued(StateCache& cache, const Event& receipt,
                                 FormatAmount(body.amount_cents), FormatAmount(sum_cents)));
   }
   KASSE_RETURN_IF_ERROR(CheckOneDonor(receipt, body, donations));
-  KASSE_RETURN_IF_ERROR(CheckTaxDataSeq(cache, receipt, body));
+  KASSE_RETURN_IF_ERROR(CheckTaxDataId(cache, receipt, body));
   cache.Put(ReceiptKey(body.number), EncodeInt64s({static_cast<int64_t>(receipt.seq)}));
   for (size_t i = 0; i < donations.size(); ++i) {
     cache.Put(ReceiptedKey(body.donations[i]),
@@ -228,19 +233,23 @@ Status ReadLastReceiptNumber(const StateView& state, int32_t year, int32_t* last
 
 Status ReadTaxData(const StateView& state, std::vector<TaxDataEntry>* entries) {
   entries->clear();
-  return state.for_each(kTaxDataPrefix, [&](std::string_view key, std::string_view value) {
-    const std::string_view seq_text = key.substr(sizeof(kTaxDataPrefix) - 1);
-    std::vector<int64_t> fields;
-    TaxDataEntry entry;
-    if (seq_text.size() != 20 || seq_text.find_first_not_of("0123456789") != std::string::npos ||
-        !DecodeInt64s(value, 1, &fields) ||
-        !DateFromYyyymmdd(static_cast<int32_t>(fields[0]), &entry.date).ok()) {
-      return Status::Corruption(fmt::format("stored tax data {} is damaged", key));
-    }
-    entry.seq = std::stoull(std::string(seq_text));
-    entries->push_back(entry);
-    return Status::Ok();
-  });
+  // A handful of entries (one per exemption notice), so reading them all and sorting is cheap.
+  KASSE_RETURN_IF_ERROR(
+      state.for_each(kTaxDataPrefix, [&](std::string_view key, std::string_view value) {
+        std::vector<int64_t> fields;
+        TaxDataEntry entry;
+        entry.id = std::string(key.substr(sizeof(kTaxDataPrefix) - 1));
+        if (entry.id.empty() || !DecodeInt64s(value, 2, &fields) || fields[0] <= 0 ||
+            !DateFromYyyymmdd(static_cast<int32_t>(fields[1]), &entry.date).ok()) {
+          return Status::Corruption(fmt::format("stored tax data {} is damaged", key));
+        }
+        entry.seq = static_cast<uint64_t>(fields[0]);
+        entries->push_back(std::move(entry));
+        return Status::Ok();
+      }));
+  std::sort(entries->begin(), entries->end(),
+            [](const TaxDataEntry& a, const TaxDataEntry& b) { return a.seq < b.seq; });
+  return Status::Ok();
 }
 
 Status ReadReceiptRecalls(const StateView& state, int32_t year, size_t listed_max,

@@ -1,14 +1,18 @@
 // Donation receipts: the association's tax data and the receipts issued, with the rules that keep a
 // donation from being receipted twice. A fold over tax_data.recorded, receipt.issued, and the
 // reversals of receipted donations. State:
-//   "tax_data/<seq, 20 digits>"            one int64: the event's date as yyyymmdd
+//   "tax_data_id/<id>"                     two int64: seq and date (yyyymmdd) of the
+//                                          tax_data.recorded event with client id <id>
 //   "receipt/<number>"                     one int64: seq of the receipt.issued event
 //   "receipted/<donation id>"              one int64: seq of the receipt; then its number
 //   "receipt_recall/<year>/<donation id>"  two int64: seq of the donation's reversal, seq of the
 //                                          receipt; then its number. <year> is the donation's.
 // A receipt number starts with its donations' year ("2022-001"), so "receipt/2022-" lists a
 // year's numbers. A ledger without these event types has none of these keys, which is why adding
-// them did not change the projections version.
+// them did not change the projections version. Tax data are keyed by client id, not seq, because a
+// receipt names its tax data by id (seqs shift in a log --json copy that leaves out the seals);
+// that key replaced "tax_data/<seq>" before either was released, so it needed no new version
+// either.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +24,8 @@
 
 namespace kasse {
 
-// Records which tax data exist and their dates, so that a receipt's tax_data_seq can be checked.
+// Records which tax data exist, by client id, with their seqs and dates, so that a receipt's
+// tax_data_id can be checked and the tax data in force on a day be chosen.
 Status FoldTaxDataRecorded(StateCache& cache, const Event& event);
 
 // A donation a receipt lists, looked up by the caller (Books), which keeps the reversals.
@@ -34,8 +39,9 @@ struct ListedDonation {
 // donation.received of the receipt's year and kind, dated on or before the receipt, not reversed
 // and not on an earlier receipt, all of one donor (the receipt's, when its personal data is at
 // hand, i.e. when it is recorded rather than replayed); the amount is their sum; an in-kind
-// donation carries its description in its note; tax_data_seq names tax data dated on or before
-// the receipt; the number is new. Rejected naming the field, or folds the receipt.
+// donation carries its description in its note; tax_data_id names a tax_data.recorded event
+// dated on or before the receipt; the number is new. Rejected naming the field, or folds the
+// receipt.
 Status CheckAndFoldReceiptIssued(StateCache& cache, const Event& receipt,
                                  const std::vector<ListedDonation>& donations);
 
@@ -60,8 +66,9 @@ Status ReadLastReceiptNumber(const StateView& state, int32_t year, int32_t* last
 struct TaxDataEntry {
   uint64_t seq = 0;
   Date date;
+  std::string id;  // the event's client id, which a receipt records as its tax_data_id
 };
-// Every tax_data.recorded event, in seq order.
+// Every tax_data.recorded event, in seq order. Corruption naming the key when one is damaged.
 Status ReadTaxData(const StateView& state, std::vector<TaxDataEntry>* entries);
 
 struct ReceiptRecall {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -57,9 +58,12 @@ class Receipts : public ::testing::Test {
                        result.err);
   }
 
+  // Records tax data with the id `id`, which the receipts then name.
   void TaxData(const std::string& notice_date = "2021-08-15",
-               const std::string& date = "2021-09-01") const {
+               const std::string& date = "2021-09-01", const std::string& id = "tax-2021") const {
     Ok({"tax-data",
+        "--id",
+        id,
         "--name",
         "NExT e.V.",
         "--address",
@@ -216,6 +220,61 @@ TEST_F(Receipts, TheHistoryRoundTripsIntoAFreshLedgerAndReprintsThere) {
             ReadFile(Pdf("2022-002")));
 }
 
+// The copy the README describes: kasse log --json into a fresh ledger, without the audit.sealed
+// lines (a fresh ledger refuses a seal of another ledger's hashes). Leaving out a seal recorded
+// before the tax data shifts the seq of the tax data and of everything after it; a receipt names
+// its tax data by id, so the copy still reprints every receipt byte for byte.
+TEST_F(Receipts, ACopyWithoutTheSealsReprintsTheSameBytes) {
+  Ok({"seal", "--auditor", "Erika Prüfer", "--id", "seal-1"});  // seq 16, after init's categories
+  TaxData();                                                    // seq 17
+  Donations();
+  const std::string issued = Ok(Issue({"--in-kind-origin", "business", "--valuation-documents"}));
+  EXPECT_CONTAINS(issued, "issued 3 receipts of 2022 (5 donations, 2.656,00 EUR)");
+  EXPECT_CONTAINS(issued, "tax data tax-2021 (seq 17)");
+
+  const std::string log = Ok({"log", "--json"});
+  std::string copy;
+  size_t seals = 0;
+  for (size_t start = 0; start < log.size();) {
+    const size_t end = std::min(log.find('\n', start), log.size());
+    const std::string line = log.substr(start, end - start);
+    start = end + 1;
+    if (line.find(R"("type":"audit.sealed")") != std::string::npos) {
+      ++seals;
+      continue;
+    }
+    copy += line + "\n";
+  }
+  ASSERT_EQ(seals, 1u) << log;
+  const std::string fresh = dir_.File("fresh");
+  ASSERT_EQ(RunKasse({"--db", fresh, "init", "--name", "Test e.V."}).exit_code, 0);
+  const RunResult imported = RunKasse({"--db", fresh, "import", "-"}, copy);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  const RunResult verified = RunKasse({"--db", fresh, "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  // The seqs did shift: the tax data is seq 16 in the copy.
+  const RunResult copied_log = RunKasse({"--db", fresh, "log", "--json"});
+  ASSERT_EQ(copied_log.exit_code, 0) << copied_log.err;
+  EXPECT_CONTAINS(copied_log.out, R"({"seq":16,"type":"tax_data.recorded","id":"tax-2021")");
+  EXPECT_CONTAINS(copied_log.out, R"("tax_data_id":"tax-2021")");
+
+  const std::string copies = dir_.File("copies");
+  for (const std::string number : {"2022-001", "2022-002", "2022-003"}) {
+    const RunResult reprint =
+        RunKasse({"--db", fresh, "receipts", "--reprint", number, "--out", copies});
+    ASSERT_EQ(reprint.exit_code, 0) << number << ": " << reprint.err;
+    EXPECT_CONTAINS(reprint.out, "tax data tax-2021, seq 16");
+    EXPECT_EQ(ReadFile(copies + "/Zuwendungsbestaetigung-" + number + "-Duplikat.pdf"),
+              ReadFile(Pdf(number)))
+        << number;
+  }
+  // Reprinting in the copy records nothing there either.
+  const RunResult after = RunKasse({"--db", fresh, "verify"});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, verified.out);
+}
+
 // Each refusal: its message, and neither the ledger nor the folder changed.
 TEST_F(Receipts, RefusesWithoutTaxDataOrWithANoticeTooOld) {
   Donations();
@@ -259,17 +318,19 @@ TEST_F(Receipts, RefusesADonorWithoutAddressAnExistingFileAndAClosedYear) {
 
 // A receipt.issued line written by hand meets the same rules as the command's.
 TEST_F(Receipts, AnImportedReceiptMeetsTheRules) {
-  TaxData();  // seq 16
+  TaxData();  // id tax-2021, dated 2021-09-01
+  TaxData("2022-12-01", "2023-02-01", "tax-2023");
   Donations();
   Ok({"reverse", "e3", "--reason", "zurückgebucht", "--date", "2022-12-01"});
   const auto receipt = [](const std::string& number, const std::string& donations,
-                          const std::string& amount, const std::string& donor) {
+                          const std::string& amount, const std::string& donor,
+                          const std::string& tax_data_id = "tax-2021") {
     return fmt::format(
         R"({{"type":"receipt.issued","id":"r-{}-{}","date":"2023-01-20","number":"{}","year":2022,)"
-        R"("template":"{}","donations":{},"amount":"{}","tax_data_seq":16,"pdf_sha256":"{}",)"
+        R"("template":"{}","donations":{},"amount":"{}","tax_data_id":"{}","pdf_sha256":"{}",)"
         R"("donor":"{}","donor_address":"Weg 1\n12345 Ort"}})",
         number, amount, number, donations.find(',') == std::string::npos ? "money" : "collective",
-        donations, amount, std::string(64, 'a'), donor);
+        donations, amount, tax_data_id, std::string(64, 'a'), donor);
   };
   Ok({"import", "-"}, receipt("2022-001", R"(["e1"])", "25.50", "Erika Muster"));
   const std::string head = Head();
@@ -290,6 +351,22 @@ TEST_F(Receipts, AnImportedReceiptMeetsTheRules) {
   EXPECT_CONTAINS(
       Refused({"import", "-"}, receipt("2022-001", R"(["e2"])", "100.00", "Erika Muster")),
       "field \"number\": receipt 2022-001 was already issued");
+  EXPECT_CONTAINS(
+      Refused({"import", "-"},
+              receipt("2022-002", R"(["e2"])", "100.00", "Erika Muster", "no-such-tax")),
+      "field \"tax_data_id\": \"no-such-tax\" is the id of no tax_data.recorded event recorded "
+      "before the receipt");
+  EXPECT_CONTAINS(
+      Refused({"import", "-"}, receipt("2022-002", R"(["e2"])", "100.00", "Erika Muster", "h1")),
+      "field \"tax_data_id\": \"h1\" is the id of no tax_data.recorded event");
+  EXPECT_CONTAINS(
+      Refused({"import", "-"},
+              receipt("2022-002", R"(["e2"])", "100.00", "Erika Muster", "tax-2023")),
+      "field \"tax_data_id\": the tax data \"tax-2023\" (seq 17) are dated after the receipt "
+      "(2023-01-20)");
+  EXPECT_CONTAINS(
+      Refused({"import", "-"}, receipt("2022-002", R"(["e2"])", "100.00", "Erika Muster", "")),
+      "field \"tax_data_id\": must be 1 to 64 characters long");
   EXPECT_EQ(Head(), head);
   // The command leaves out what the hand-written receipt covers; its PDF hash was made up, so a
   // reprint refuses and writes nothing.

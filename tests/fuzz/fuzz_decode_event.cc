@@ -137,10 +137,12 @@ bool OversizedString(std::string_view bytes) {
       walk.String();
       break;
     case kasse::EventType::kReceiptIssued:  // number, year, form, donations (count, ids), amount,
-      walk.String();                        // tax data seq, origin, valuation, pdf hash
+      walk.String();                        // tax data id, origin, valuation, pdf hash
       walk.Skip(4 + 1);
       walk.Ids();
-      walk.Skip(8 + 8 + 1 + 1);
+      walk.Skip(8);
+      walk.String();
+      walk.Skip(1 + 1);
       walk.String();
       break;
   }

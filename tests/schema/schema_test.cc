@@ -1,8 +1,8 @@
-// The JSON Schemas in schemas/ against an independent validator (Debian's python3-jsonschema, run by
-// tests/schema/validate.py with /usr/bin/python3) and against the importer (`kasse import --dry-run`):
-// the bundled example is valid, every schema is a valid draft 2020-12 schema, and schema and importer
-// give the same verdict on a table of lines; the few lines where the importer is knowingly stricter
-// than the schema are listed apart, in kImporterStricter.
+// The JSON Schemas in schemas/ against an independent validator (Debian's python3-jsonschema, run
+// by tests/schema/validate.py with /usr/bin/python3) and against the importer (`kasse import
+// --dry-run`): the bundled example is valid, every schema is a valid draft 2020-12 schema, and
+// schema and importer give the same verdict on a table of lines; the few lines where the importer
+// is knowingly stricter than the schema are listed apart, in kImporterStricter.
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -38,7 +38,8 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs argv[0] (an absolute path, no shell), feeding `input` on stdin, collecting stdout and stderr.
+// Runs argv[0] (an absolute path, no shell), feeding `input` on stdin, collecting stdout and
+// stderr.
 ProcessResult RunProcess(std::vector<std::string> argv_strings, const std::string& input) {
   ProcessResult result;
   int in_pipe[2], out_pipe[2], err_pipe[2];
@@ -217,7 +218,7 @@ const char* const kPreamble =
     "\n"
     R"({"type": "expense.paid", "id": "ctx-expense", "date": "2021-01-10", "category": "Hardware", "amount": "1.00"})"
     "\n"
-    // seq 18 and 19 (after the 15 categories of init): what a receipt.issued refers to.
+    // What a receipt.issued refers to: tax data "ctx-tax" and donation "ctx-donation".
     R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Finanzamt Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "der Bildung", "place": "Ort"})"
     "\n"
     R"({"type": "donation.received", "id": "ctx-donation", "date": "2022-02-01", "donor": "Max Muster", "amount": "50.00", "kind": "in_kind", "note": "Laptop, 2 Jahre alt"})"
@@ -239,8 +240,9 @@ std::vector<BaseEvent> BaseEvents() {
   };
   return {
       {"category.defined",
-       plus(head("category.defined", "cat-1", "2022-01-01"),
-            {{"category", S("Testkategorie")}, {"direction", S("expense")}, {"sphere", S("ideal")}}),
+       plus(
+           head("category.defined", "cat-1", "2022-01-01"),
+           {{"category", S("Testkategorie")}, {"direction", S("expense")}, {"sphere", S("ideal")}}),
        {"category", "direction", "sphere"}},
       {"member.joined",
        plus(head("member.joined", "join-1", "2022-03-01"),
@@ -250,7 +252,8 @@ std::vector<BaseEvent> BaseEvents() {
        plus(head("member.changed", "change-1", "2022-03-01"),
             {{"member", S("M-0001")}, {"name", S("Erika Mustermann")}}),
        {"member"}},
-      {"member.left", plus(head("member.left", "left-1", "2022-03-01"), {{"member", S("M-0001")}}),
+      {"member.left",
+       plus(head("member.left", "left-1", "2022-03-01"), {{"member", S("M-0001")}}),
        {"member"}},
       {"dues.paid",
        plus(head("dues.paid", "dues-1", "2022-03-01"),
@@ -272,7 +275,8 @@ std::vector<BaseEvent> BaseEvents() {
        plus(head("entry.reversed", "rev-1", "2022-03-01"),
             {{"reverses", S("ctx-expense")}, {"reason", S("Fehlbuchung")}}),
        {"reverses", "reason"}},
-      {"year.closed", plus(head("year.closed", "close-1", "2023-01-15"), {{"year", "2022"}}),
+      {"year.closed",
+       plus(head("year.closed", "close-1", "2023-01-15"), {{"year", "2022"}}),
        {"year"}},
       {"datev.account_mapped",
        plus(head("datev.account_mapped", "datev-1", "2022-01-01"),
@@ -298,13 +302,13 @@ std::vector<BaseEvent> BaseEvents() {
              {"template", S("in_kind")},
              {"donations", R"(["ctx-donation"])"},
              {"amount", S("50.00")},
-             {"tax_data_seq", "18"},
+             {"tax_data_id", S("ctx-tax")},
              {"in_kind_origin", S("private")},
              {"valuation_documents", "true"},
              {"pdf_sha256", S(std::string(64, 'a'))},
              {"donor", S("Max Muster")},
              {"donor_address", S("Weg 2\n12345 Ort")}}),
-       {"number", "year", "template", "donations", "amount", "tax_data_seq", "in_kind_origin",
+       {"number", "year", "template", "donations", "amount", "tax_data_id", "in_kind_origin",
         "valuation_documents", "pdf_sha256", "donor", "donor_address"}},
   };
 }
@@ -350,8 +354,8 @@ std::vector<Case> AgreementCases() {
 
   // Optional fields.
   const Fields& category = Base("category.defined");
-  add("category.defined with group",
-      With(category, "group", S("Ausgaben für Satzungszwecke")), true);
+  add("category.defined with group", With(category, "group", S("Ausgaben für Satzungszwecke")),
+      true);
   add("member.changed kind only",
       With(Without(Base("member.changed"), "name"), "kind", S("institutional")), true);
   add("member.changed name and kind", With(Base("member.changed"), "kind", S("personal")), true);
@@ -367,12 +371,11 @@ std::vector<Case> AgreementCases() {
       With(With(category, "direction", S("income")), "sphere", S("asset_management")), true);
   add("category.defined purpose_business", With(category, "sphere", S("purpose_business")), true);
   add("category.defined commercial", With(category, "sphere", S("commercial")), true);
-  add("member.joined institutional", With(Base("member.joined"), "kind", S("institutional")),
-      true);
+  add("member.joined institutional", With(Base("member.joined"), "kind", S("institutional")), true);
   add("exported line with the ledger's fields",
       With(With(With(With(With(expense, "seq", "17"), "recorded_at", S("2022-03-01T10:00:00.000Z")),
-                          "recorded_by", S("kassenwart")),
-                     "prev_hash", S(Repeat("0", 64))),
+                     "recorded_by", S("kassenwart")),
+                "prev_hash", S(Repeat("0", 64))),
            "hash", S(Repeat("ab", 32))),
       true);
 
@@ -429,8 +432,10 @@ std::vector<Case> AgreementCases() {
   add("receipt number 2022-000", With(receipt, "number", S("2022-000")), false);
   add("receipt number 2022-1000", With(receipt, "number", S("2022-1000")), false);
   add("receipt year as a string", With(receipt, "year", S("2022")), false);
-  add("receipt tax_data_seq 0", With(receipt, "tax_data_seq", "0"), false);
-  add("receipt tax_data_seq as a string", With(receipt, "tax_data_seq", S("18")), false);
+  add("receipt tax_data_id empty", With(receipt, "tax_data_id", S("")), false);
+  add("receipt tax_data_id as a number", With(receipt, "tax_data_id", "18"), false);
+  add("receipt tax_data_id with a space", With(receipt, "tax_data_id", S("ctx tax")), false);
+  add("receipt tax_data_id 65 characters", With(receipt, "tax_data_id", S(Repeat("t", 65))), false);
   add("receipt pdf_sha256 in capitals", With(receipt, "pdf_sha256", S(std::string(64, 'A'))),
       false);
   add("receipt donor_address empty", With(receipt, "donor_address", S("")), false);
@@ -479,10 +484,28 @@ std::vector<Case> AgreementCases() {
                              "1000000000000.0", "999999999999.99", "30000"}) {
     add(std::string("amount \"") + amount + "\"", With(expense, "amount", S(amount)), true);
   }
-  for (const char* amount :
-       {"1,5", "-1", "+1", "1.234", "01", "00.5", "0", "0.0", "0.00", "1000000000000.01",
-        "1000000000001", "10000000000000", "1e3", " 1", "1 ", "", ".5", "1.", "1.2.3", "1.-5",
-        "abc", "1 000"}) {
+  for (const char* amount : {"1,5",
+                             "-1",
+                             "+1",
+                             "1.234",
+                             "01",
+                             "00.5",
+                             "0",
+                             "0.0",
+                             "0.00",
+                             "1000000000000.01",
+                             "1000000000001",
+                             "10000000000000",
+                             "1e3",
+                             " 1",
+                             "1 ",
+                             "",
+                             ".5",
+                             "1.",
+                             "1.2.3",
+                             "1.-5",
+                             "abc",
+                             "1 000"}) {
     add(std::string("amount \"") + amount + "\"", With(expense, "amount", S(amount)), false);
   }
   add("dues amount \"0\"", With(Base("dues.paid"), "amount", S("0")), false);
@@ -493,13 +516,13 @@ std::vector<Case> AgreementCases() {
   for (const char* date : {"1900-01-01", "2999-12-31", "2024-02-29", "2000-02-29"}) {
     add(std::string("date ") + date, With(expense, "date", S(date)), true);
   }
-  for (const char* date : {"2022-3-1", "22-03-01", "2022/03/01", "2022-03-01T10:00:00",
-                           "2022-03-01 ", "", "01.03.2022", "2022-13-01", "2022-00-10",
-                           "2022-03-00", "2022-03-32",
-                           // Not calendar dates: the format checker rejects them as well.
-                           "2023-02-30", "2023-02-29", "1900-02-29", "2022-04-31",
-                           // Outside 1900-2999.
-                           "1899-12-31", "0001-01-01", "3000-01-01"}) {
+  for (const char* date :
+       {"2022-3-1", "22-03-01", "2022/03/01", "2022-03-01T10:00:00", "2022-03-01 ", "",
+        "01.03.2022", "2022-13-01", "2022-00-10", "2022-03-00", "2022-03-32",
+        // Not calendar dates: the format checker rejects them as well.
+        "2023-02-30", "2023-02-29", "1900-02-29", "2022-04-31",
+        // Outside 1900-2999.
+        "1899-12-31", "0001-01-01", "3000-01-01"}) {
     add(std::string("date \"") + date + "\"", With(expense, "date", S(date)), false);
   }
 
@@ -559,8 +582,7 @@ std::vector<Case> AgreementCases() {
   add("project 100 characters", With(expense, "project", S(Repeat("p", 100))), true);
   add("project 101 characters", With(expense, "project", S(Repeat("p", 101))), false);
   add("project with a control character", With(expense, "project", S("P\x1f")), false);
-  add("reason 1000 characters", With(Base("entry.reversed"), "reason", S(Repeat("r", 1000))),
-      true);
+  add("reason 1000 characters", With(Base("entry.reversed"), "reason", S(Repeat("r", 1000))), true);
   add("reason 1001 characters", With(Base("entry.reversed"), "reason", S(Repeat("r", 1001))),
       false);
   add("reason empty", With(Base("entry.reversed"), "reason", S("")), false);
@@ -623,7 +645,9 @@ std::vector<Case> ImporterStricterCases() {
       {"receipt of an unknown donation", Line(With(receipt, "donations", R"(["no-such"])")), false},
       {"receipt whose amount is not the sum", Line(With(receipt, "amount", S("50.01"))), false},
       {"receipt of another donor", Line(With(receipt, "donor", S("Erika Muster"))), false},
-      {"receipt citing no tax data", Line(With(receipt, "tax_data_seq", "17")), false},
+      {"receipt citing no tax data", Line(With(receipt, "tax_data_id", S("no-such"))), false},
+      {"receipt citing a donation as tax data",
+       Line(With(receipt, "tax_data_id", S("ctx-donation"))), false},
   };
 }
 
@@ -634,8 +658,8 @@ struct ImporterVerdict {
 };
 
 ImporterVerdict ImportVerdict(const std::string& db, const std::string& line) {
-  const RunResult run = RunKasse({"--db", db, "import", "--dry-run", "-"},
-                                 std::string(kPreamble) + line + "\n");
+  const RunResult run =
+      RunKasse({"--db", db, "import", "--dry-run", "-"}, std::string(kPreamble) + line + "\n");
   ImporterVerdict verdict;
   verdict.valid = run.exit_code == 0;
   verdict.message = run.exit_code == 0 ? "valid"
@@ -646,8 +670,9 @@ ImporterVerdict ImportVerdict(const std::string& db, const std::string& line) {
 }
 
 std::string Shown(const std::string& line) {
-  return line.size() <= 300 ? line : line.substr(0, 300) + "... (" +
-                                         std::to_string(line.size()) + " bytes)";
+  return line.size() <= 300
+             ? line
+             : line.substr(0, 300) + "... (" + std::to_string(line.size()) + " bytes)";
 }
 
 // Lower case on purpose: the tests are then found by `ctest -R schema`.
@@ -710,8 +735,8 @@ TEST_F(schemas, SchemaAndImporterAgree) {
     const bool agree = schema_valid == importer.valid;
     if (!agree) ++disagreements;
     EXPECT_TRUE(agree && schema_valid == c.valid)
-        << (agree ? "both wrong" : "DISAGREEMENT") << ": " << c.name << "\n  line:     "
-        << Shown(c.line) << "\n  expected: " << (c.valid ? "valid" : "invalid")
+        << (agree ? "both wrong" : "DISAGREEMENT") << ": " << c.name
+        << "\n  line:     " << Shown(c.line) << "\n  expected: " << (c.valid ? "valid" : "invalid")
         << "\n  schema:   " << verdicts[i] << "\n  importer: " << importer.message;
   }
   EXPECT_EQ(disagreements, 0) << "of " << cases.size() << " cases";

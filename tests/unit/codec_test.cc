@@ -52,7 +52,7 @@ std::vector<Event> FixtureEvents() {
                                ReceiptForm::kInKind,
                                {"s1", "s2"},
                                9000000,
-                               13,
+                               "t1",
                                InKindOrigin::kBusiness,
                                true,
                                Sha256{9, 8, 7}}),

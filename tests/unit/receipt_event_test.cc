@@ -37,7 +37,7 @@ json Receipt() {
           {"template", "collective"},
           {"donations", {"d1", "d2"}},
           {"amount", "500.00"},
-          {"tax_data_seq", 16},
+          {"tax_data_id", "tax-1"},
           {"pdf_sha256", std::string(64, 'a')},
           {"donor", "Erika Muster"},
           {"donor_address", "Weg 1\n12345 Ort"}};
@@ -135,7 +135,7 @@ TEST(ReceiptJson, ReadsTheDonorAsPersonalDataAndWritesItBack) {
   EXPECT_EQ(body.form, ReceiptForm::kCollective);
   EXPECT_EQ(body.donations, (std::vector<std::string>{"d1", "d2"}));
   EXPECT_EQ(body.amount_cents, 50000);
-  EXPECT_EQ(body.tax_data_seq, 16u);
+  EXPECT_EQ(body.tax_data_id, "tax-1");
   EXPECT_FALSE(body.in_kind_origin);
   EXPECT_EQ(event.personal, "Erika Muster\nWeg 1\n12345 Ort");
   std::string donor, address;
@@ -164,7 +164,7 @@ TEST(ReceiptJson, ReadsAnInKindReceipt) {
 }
 
 TEST(ReceiptJson, RefusesNamingTheField) {
-  for (const char* field : {"number", "year", "template", "donations", "amount", "tax_data_seq",
+  for (const char* field : {"number", "year", "template", "donations", "amount", "tax_data_id",
                             "pdf_sha256", "donor", "donor_address"}) {
     EXPECT_EQ(Refusal(Without(Receipt(), field)), fmt::format("field \"{}\": is required", field));
   }
@@ -185,12 +185,15 @@ TEST(ReceiptJson, RefusesNamingTheField) {
             "field \"template\": \"sammel\" is not one of money, collective, in_kind");
   EXPECT_EQ(Refusal(With(Receipt(), "amount", 500)),
             "field \"amount\": must be a JSON string like \"129.90\", not a JSON number");
-  EXPECT_EQ(
-      Refusal(With(Receipt(), "tax_data_seq", 0)),
-      "field \"tax_data_seq\": must be a JSON integer from 1 to 9223372036854775807, like 17");
-  EXPECT_EQ(
-      Refusal(With(Receipt(), "tax_data_seq", -3)),
-      "field \"tax_data_seq\": must be a JSON integer from 1 to 9223372036854775807, like 17");
+  // The tax data are named by their event's client id, never by seq (which a copy may shift).
+  EXPECT_EQ(Refusal(With(Receipt(), "tax_data_id", 16)),
+            "field \"tax_data_id\": must be a JSON string");
+  EXPECT_EQ(Refusal(With(Receipt(), "tax_data_id", "")),
+            "field \"tax_data_id\": must be 1 to 64 characters long");
+  EXPECT_EQ(Refusal(With(Receipt(), "tax_data_id", std::string(65, 't'))),
+            "field \"tax_data_id\": must be 1 to 64 characters long");
+  EXPECT_EQ(Refusal(With(Receipt(), "tax_data_id", "tax 1")),
+            "field \"tax_data_id\": \"tax 1\" may contain only A-Z a-z 0-9 . _ : -");
   EXPECT_EQ(Refusal(With(Receipt(), "pdf_sha256", std::string(64, 'A'))),
             "field \"pdf_sha256\": must be 64 lowercase hex digits");
   EXPECT_EQ(Refusal(With(Receipt(), "donor", "")), "field \"donor\": must not be empty");

@@ -40,7 +40,7 @@ ReceiptOptions Options() {
   ReceiptOptions options;
   options.year = 2022;
   options.issued_on = Date{2023, 1, 20};
-  options.tax_data_seq = 16;
+  options.tax_data_id = "tax-2023";
   options.in_kind_origin = kasse::InKindOrigin::kPrivate;
   return options;
 }
@@ -134,7 +134,7 @@ TEST(PlanReceipts, OneReceiptPerDonorOfMoneyAndOnePerGiftInKind) {
   EXPECT_EQ(plan.receipts[0].personal, "Erika Muster\nWeg 1\n12345 Ort");
   EXPECT_EQ(plan.receipts[0].id, "receipt-2022-005");
   EXPECT_EQ(plan.receipts[0].date, (Date{2023, 1, 20}));
-  EXPECT_EQ(Body(plan.receipts[0]).tax_data_seq, 16u);
+  EXPECT_EQ(Body(plan.receipts[0]).tax_data_id, "tax-2023");
   EXPECT_EQ(Body(plan.receipts[1]).number, "2022-006");
   EXPECT_EQ(Body(plan.receipts[1]).form, ReceiptForm::kInKind);
   EXPECT_EQ(Body(plan.receipts[1]).donations, (std::vector<std::string>{"e3"}));
