@@ -325,13 +325,16 @@ void AddRecordingCommands(CLI::App& app, GlobalOptions& options, int& exit_code)
       app, options, exit_code, "tax-data", "tax_data.recorded",
       "Record the association's tax data, which donation receipts print (from --date on)",
       "kasse tax-data --name \"NExT e.V.\" --address \"Musterstraße 1|10115 Berlin\" "
-      "--tax-office \"Finanzamt für Körperschaften I\" --tax-number 27/640/12345 "
+      "--tax-office \"für Körperschaften I\" --tax-number 27/640/12345 "
       "--notice exemption --notice-date 2022-08-15 --assessment-period 2019-2021 "
       "--purposes \"der Volks- und Berufsbildung\" --place Berlin --date 2022-08-20",
       [f](CLI::App* c) {
         c->add_option("--name", f->name, "the association as printed on receipts")->required();
         c->add_option("--address", f->address, "its address, lines separated by |")->required();
-        c->add_option("--tax-office", f->tax_office, "the tax office (Finanzamt)")->required();
+        c->add_option("--tax-office", f->tax_office,
+                      "the tax office as it follows \"Finanzamt\" on the receipt, e.g. \"für "
+                      "Körperschaften I Berlin\"")
+            ->required();
         c->add_option("--tax-number", f->tax_number, "the tax number (Steuernummer)")->required();
         c->add_option("--notice", f->notice,
                       "exemption (Freistellungsbescheid or Anlage zum Körperschaftsteuerbescheid) "

@@ -376,6 +376,12 @@ Status ReadTaxDataRecorded(FieldReader& fields, Event* event) {
   KASSE_RETURN_IF_ERROR(fields.Text("name", true, kTaxTextCharsMax, &body.name));
   KASSE_RETURN_IF_ERROR(ReadLines(fields, "address", kTaxLinesCharsMax, &body.address));
   KASSE_RETURN_IF_ERROR(fields.Text("tax_office", true, kTaxTextCharsMax, &body.tax_office));
+  // The templates say "des Finanzamtes [Finanzamt]" and "vom Finanzamt [Finanzamt]".
+  if (body.tax_office.starts_with("Finanzamt")) {
+    return FieldError("tax_office",
+                      "the receipt prints \"Finanzamt\" before the tax office: give what follows "
+                      "it, e.g. \"für Körperschaften I Berlin\"");
+  }
   KASSE_RETURN_IF_ERROR(fields.Text("tax_number", true, kTaxTextCharsMax, &body.tax_number));
   KASSE_RETURN_IF_ERROR(
       fields.Choice("notice", true, &ExemptionNoticeFromName, "exemption, 60a", &body.notice));

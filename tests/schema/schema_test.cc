@@ -219,7 +219,7 @@ const char* const kPreamble =
     R"({"type": "expense.paid", "id": "ctx-expense", "date": "2021-01-10", "category": "Hardware", "amount": "1.00"})"
     "\n"
     // What a receipt.issued refers to: tax data "ctx-tax" and donation "ctx-donation".
-    R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Finanzamt Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "der Bildung", "place": "Ort"})"
+    R"({"type": "tax_data.recorded", "id": "ctx-tax", "date": "2021-01-10", "name": "T e.V.", "address": "Weg 1\n12345 Ort", "tax_office": "Ort", "tax_number": "12/345/67890", "notice": "60a", "notice_date": "2020-12-01", "purposes": "der Bildung", "place": "Ort"})"
     "\n"
     R"({"type": "donation.received", "id": "ctx-donation", "date": "2022-02-01", "donor": "Max Muster", "amount": "50.00", "kind": "in_kind", "note": "Laptop, 2 Jahre alt"})"
     "\n";
@@ -286,7 +286,7 @@ std::vector<BaseEvent> BaseEvents() {
        plus(head("tax_data.recorded", "tax-1", "2022-08-20"),
             {{"name", S("NExT e.V.")},
              {"address", S("Musterstraße 1\n10115 Berlin")},
-             {"tax_office", S("Finanzamt für Körperschaften I")},
+             {"tax_office", S("für Körperschaften I")},
              {"tax_number", S("27/640/12345")},
              {"notice", S("exemption")},
              {"notice_date", S("2022-08-15")},
@@ -410,6 +410,10 @@ std::vector<Case> AgreementCases() {
   add("tax data place empty", With(tax, "place", S("")), false);
   add("tax data purposes starting with Förderung",
       With(tax, "purposes", S("Förderung der Bildung")), false);
+  add("tax data tax office starting with Finanzamt",
+      With(tax, "tax_office", S("Finanzamt Musterstadt")), false);
+  add("tax data tax office with Finanzamt inside",
+      With(tax, "tax_office", S("Musterstadt (Finanzamt für Körperschaften)")), true);
   add("tax data purposes with Förderung inside",
       With(tax, "purposes", S("der Bildung und Förderung der Kultur")), true);
   const Fields& receipt = Base("receipt.issued");

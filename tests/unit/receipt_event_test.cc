@@ -19,7 +19,7 @@ json TaxData() {
           {"date", "2022-08-20"},
           {"name", "NExT e.V."},
           {"address", "Musterstraße 1\n10115 Berlin"},
-          {"tax_office", "Finanzamt für Körperschaften I"},
+          {"tax_office", "für Körperschaften I"},
           {"tax_number", "27/640/12345"},
           {"notice", "exemption"},
           {"notice_date", "2022-08-15"},
@@ -124,6 +124,9 @@ TEST(TaxDataJson, RefusesNamingTheField) {
             "follows it, e.g. \"der Volks- und Berufsbildung\"");
   EXPECT_EQ(Refusal(With(TaxData(), "tax_office", 17)),
             "field \"tax_office\": must be a JSON string");
+  EXPECT_EQ(Refusal(With(TaxData(), "tax_office", "Finanzamt für Körperschaften I Berlin")),
+            "field \"tax_office\": the receipt prints \"Finanzamt\" before the tax office: give "
+            "what follows it, e.g. \"für Körperschaften I Berlin\"");
 }
 
 TEST(ReceiptJson, ReadsTheDonorAsPersonalDataAndWritesItBack) {

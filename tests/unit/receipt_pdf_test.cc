@@ -62,7 +62,7 @@ ReceiptDocument Money() {
   r.issued_on = {2023, 1, 20};
   r.issuer_name = "NExT e. V.";
   r.issuer_address = "Musterstraße 1\n10115 Berlin";
-  r.tax_office = "Finanzamt für Körperschaften I Berlin";
+  r.tax_office = "für Körperschaften I Berlin";
   r.tax_number = "27/640/12345";
   r.notice = ExemptionNotice::kExemption;
   r.notice_date = {2022, 5, 10};
@@ -145,7 +145,7 @@ void ExpectCommonPassages(const std::string& text) {
   EXPECT_NE(text.find("Erika Mustermann Heidestraße 17 51147 Köln"), std::string::npos);
   EXPECT_NE(text.find("☒ Wir sind wegen Förderung der Volks- und Berufsbildung nach dem "
                       "Freistellungsbescheid bzw. nach der Anlage zum Körperschaftsteuerbescheid "
-                      "des Finanzamtes Finanzamt für Körperschaften I Berlin, StNr. 27/640/12345, "
+                      "des Finanzamtes für Körperschaften I Berlin, StNr. 27/640/12345, "
                       "vom 10.05.2022 für den letzten Veranlagungszeitraum 2019-2021"),
             std::string::npos);
   EXPECT_NE(text.find("Es wird bestätigt, dass die Zuwendung nur zur Förderung der Volks- und "
@@ -246,7 +246,7 @@ TEST(RenderReceiptPdf, Section60aNoticeIsCitedInsteadOfTheExemption) {
   r.assessment_period.clear();
   const PdfText pdf = ReadBack(Render(r));
   EXPECT_NE(pdf.find("☒ Die Einhaltung der satzungsmäßigen Voraussetzungen nach den §§ 51, "
-                     "59, 60 und 61 AO wurde vom Finanzamt Finanzamt für Körperschaften I "
+                     "59, 60 und 61 AO wurde vom Finanzamt für Körperschaften I "
                      "Berlin, StNr. 27/640/12345, mit Bescheid vom 10.05.2022 nach § 60a AO "
                      "gesondert festgestellt."),
             std::string::npos)

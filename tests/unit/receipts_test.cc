@@ -22,7 +22,7 @@ DonationForReceipt Donation(std::string id, uint64_t seq, Date date, int64_t amo
 TaxDataRecorded Tax(ExemptionNotice notice, Date notice_date) {
   return {"NExT e.V.",
           "Musterstraße 1\n10115 Berlin",
-          "Finanzamt für Körperschaften I",
+          "für Körperschaften I",
           "27/640/12345",
           notice,
           notice_date,
@@ -227,7 +227,7 @@ TEST(MakeReceiptDocument, MapsTheEventsToTheTemplate) {
   EXPECT_EQ(document.issued_on, (Date{2023, 1, 20}));
   EXPECT_EQ(document.issuer_name, "NExT e.V.");
   EXPECT_EQ(document.issuer_address, "Musterstraße 1\n10115 Berlin");
-  EXPECT_EQ(document.tax_office, "Finanzamt für Körperschaften I");
+  EXPECT_EQ(document.tax_office, "für Körperschaften I");
   EXPECT_EQ(document.tax_number, "27/640/12345");
   EXPECT_EQ(document.notice, ExemptionNotice::kSection60a);
   EXPECT_EQ(document.notice_date, (Date{2021, 8, 15}));
