@@ -62,6 +62,15 @@ constexpr uint64_t kReadAheadEventsMin = 4096;
 // later open replays; past this many logs a writer flushes them into table files.
 constexpr size_t kWriteAheadLogsMax = 32;
 
+// A writer keeps at most this many table files open (a table cache of this minus 10, of which
+// RocksDB fills at most a quarter at open; VersionBuilder::LoadTableHandlers). Opening a table
+// file reads its index and its whole bloom filter: with every file opened at open (-1, which
+// readers' secondary instances require), a recording right after a 10M-event import spent a
+// third of its 33 ms there, reading 16 MB (perf, docs/PERFORMANCE.md "At 10M events"). With this,
+// a recording opens only the few files that its lookups touch. Long runs raise it again
+// (KeepTableFilesOpen), since evicting a table reader means reading its filter again.
+constexpr int kWriterTableFilesMax = 20;
+
 // After an append of at least this many events the memtables are flushed, so that readers, which
 // open a secondary instance and replay the write-ahead log, stay fast.
 constexpr uint64_t kFlushAfterEvents = 4096;
@@ -99,6 +108,19 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
       // A reader's memtables hold only the replayed tail of the write-ahead log: small ones
       // spare a reader the page faults of a writer's 64 MB arena.
       options.write_buffer_size = 4 << 20;
+    }
+    if (name == "state" && for_write) {
+      // A large import writes its projection state twice, ahead and then into place (see
+      // Appender::WriteStateAhead), hundreds of MB at 10M events: smaller memtables bound the
+      // memory that costs. A recording writes a few hundred bytes of state.
+      options.write_buffer_size = 16 << 20;
+    }
+    if ((name == "ids" || name == "personal") && for_write) {
+      // Half RocksDB's default for the short entries beside each event: an import fills the
+      // memtables of three families at once, each with a second one being flushed, and with
+      // 64 MB ones an import of 10M events took 308 MB (docs/PERFORMANCE.md, "At 10M events").
+      // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
+      options.write_buffer_size = 32 << 20;
     }
     if (name == "events") {
       // The log is most of the disk: larger blocks and a trained dictionary let zstd find what
@@ -284,6 +306,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
+    options.max_open_files = kWriterTableFilesMax;
     status = rocksdb::DB::Open(options, path, FamilyDescriptors(true), &opened->handles_, &db);
   } else {
     std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
@@ -323,6 +346,11 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   opened->db_.reset(db);
   *ledger = std::move(opened);
   return Status::Ok();
+}
+
+Status Ledger::KeepTableFilesOpen() {
+  assert(writable_);
+  return FromRocks(db_->SetDBOptions({{"max_open_files", "-1"}}), "keeping table files open");
 }
 
 Status Ledger::BoundWriteAheadLogs() {
@@ -775,6 +803,7 @@ Status OpenBackupEngine(const std::string& backup_dir, bool for_write,
 }  // namespace
 
 Status Ledger::Compact() {
+  KASSE_RETURN_IF_ERROR(KeepTableFilesOpen());
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
@@ -952,10 +981,19 @@ Status Appender::WriteStateAhead(const StateChanges& state) {
   return Status::Ok();
 }
 
+void Appender::Chunk::Clear() {
+  if (batch) batch->Clear();
+  events.clear();
+  index.clear();
+  first_seq = 0;
+}
+
 Status Appender::WaitForWriteAhead() {
   if (!write_ahead_.valid()) return Status::Ok();
   Status written = write_ahead_.get();
-  writing_ = Chunk();
+  // The written chunk becomes the next one to fill. Allocating its megabytes anew for every chunk
+  // would cost page faults, since blocks that large are mapped and unmapped (cli/main.cc).
+  writing_.Clear();
   return written;
 }
 
@@ -965,9 +1003,9 @@ Status Appender::FlushChunk() {
   // caller parses and checks the next chunk; at most one chunk is in flight.
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   wrote_ahead_ = true;
-  writing_ = std::move(staging_);
-  staging_ = Chunk();
-  staging_.batch = std::make_unique<rocksdb::WriteBatch>();
+  std::swap(writing_, staging_);
+  assert(staging_.events.empty());
+  if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
   staging_.index.reserve(kChunkEventsMax);  // a large import: spare the rehashing
   rocksdb::WriteBatch* batch = writing_.batch.get();

@@ -73,6 +73,10 @@ class Ledger {
   // InvalidInput when `path` is no kasse ledger; Rejected when a newer kasse wrote it. Removes
   // the invisible remains of an import that crashed.
   static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
+  // A ledger opened for writing opens table files lazily and keeps few of them open, which makes
+  // a recording fast however many files there are. Before a long run of lookups (an import, a
+  // replay) this keeps every table file open once opened, so that none is read twice.
+  Status KeepTableFilesOpen();
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
   // Opens for reading only the metadata and the projection state, which is all that a report
@@ -240,6 +244,8 @@ class Appender {
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
     const Event* At(uint64_t seq) const;
+    // Empties the chunk and keeps the memory of its containers for the next one.
+    void Clear();
   };
   Status WaitForWriteAhead();
 

@@ -46,7 +46,7 @@ class StateCache {
 
 // Spill the changes of a StateCache with a backing ledger once it holds this much: an import of
 // 10M events changes hundreds of MB of state (docs/PERFORMANCE.md, "At 10M events").
-inline constexpr size_t kStateCacheBytesMax = 32 << 20;
+inline constexpr size_t kStateCacheBytesMax = 8 << 20;
 
 // Read access to projection state, wherever it lives: stored in the ledger (what reports read
 // normally) or in memory after a replay up to a point in history (--at-seq, --known-at, --as-of).
