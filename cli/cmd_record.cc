@@ -449,6 +449,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
     }
     std::unique_ptr<Ledger> ledger;
     Status status = Ledger::OpenForWrite(options.db_path, &ledger);
+    if (status.ok()) status = ledger->KeepTableFilesOpen();  // one lookup per line at least
     LineReader reader(file.get(), kLineBytesMax);
     EventSource source = [&](Event* event, std::string* context, bool* done) {
       std::string line;

@@ -1,12 +1,27 @@
 // kasse: the event-sourced ledger of a German non-profit association.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
 
 // NOLINTNEXTLINE(bugprone-exception-escape): an exception escaping here ends the process with a
 // message and a non-zero status, which is the right outcome for a bug.
+namespace {
+
+// Blocks of at least this size are mapped on their own and unmapped when freed. glibc otherwise
+// raises this threshold to the largest block freed so far (up to 32 MiB), after which RocksDB's
+// memtable arena blocks (8 MiB) and large write batches come from the heaps of the threads that
+// wrote them and stay there after they are freed: at 1M events that held about 100 MB of the
+// import's peak RSS (docs/PERFORMANCE.md, "At 10M events").
+constexpr int kMmapThresholdBytes = 1 << 20;
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace kasse::cli;
+  // A fixed threshold also turns off glibc's raising it; failure only costs memory.
+  (void)mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes);
   CLI::App app(
       "kasse: the books of a registered association (e.V.), as an append-only, "
       "hash-chained event log",

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "cli/common.h"
 #include "ledger/chain.h"
 #include "projections/books.h"
@@ -21,6 +23,16 @@ Status CheckRepeatedId(const Event& event, const Event& recorded, uint64_t recor
       event.id, recorded_seq));
 }
 
+// How much projection state an append holds before writing it ahead: kStateCacheBytesMax, or
+// $KASSE_STATE_CACHE_BYTES_MAX, with which the tests make small imports take that path.
+size_t StateCacheBytesMax() {
+  const char* text = std::getenv("KASSE_STATE_CACHE_BYTES_MAX");
+  if (text == nullptr || *text == '\0') return kStateCacheBytesMax;
+  char* end = nullptr;
+  const unsigned long long bytes = std::strtoull(text, &end, 10);
+  return *end == '\0' ? static_cast<size_t>(bytes) : kStateCacheBytesMax;
+}
+
 }  // namespace
 
 Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
@@ -29,6 +41,7 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   // Folding onto projections of another layout would mix two layouts.
   KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
   Books books(ledger);
+  const size_t state_bytes_max = StateCacheBytesMax();
   Appender appender(ledger, recorded_by, NowUnixMs());
   auto lookup = [&appender](std::string_view id, Event* found) {
     uint64_t seq = 0;
@@ -62,6 +75,9 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     summary->last_id = event.id;
     ++summary->appended;
     KASSE_RETURN_IF_ERROR(appender.Append(std::move(event)).WithContext(context));
+    if (books.state_held_bytes() > state_bytes_max) {
+      KASSE_RETURN_IF_ERROR(appender.WriteStateAhead(books.TakeChanges()).WithContext(context));
+    }
   }
   if (dry_run || summary->appended == 0) return Status::Ok();  // the Appender aborts
   return appender.Commit(books.Changes());

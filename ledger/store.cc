@@ -37,6 +37,19 @@ constexpr char kKeyName[] = "kasse.name";
 constexpr char kKeyPepper[] = "kasse.pepper";
 constexpr char kKeyHeadSeq[] = "kasse.head_seq";
 constexpr char kKeyHeadHash[] = "kasse.head_hash";
+// Set in the final batch of an append that wrote projection state ahead, to the head seq it
+// committed: while it is there, the pending area of the state family shadows the stored state.
+constexpr char kKeyStatePending[] = "kasse.state_pending";
+
+// The pending area of the state family: this byte, then the state key. Projection keys are
+// printable text, so all of them sort before it, and a bound at it keeps readers of the stored
+// state out; the area ends before kPendingStateEnd.
+constexpr char kPendingStateMark = '\xff';
+constexpr std::string_view kPendingStateStart = "\xff";
+constexpr std::string_view kPendingStateEnd = "\xff\xff";
+
+// Pending state entries moved into place per batch: bounds the memory of the move.
+constexpr size_t kMoveStateEntriesMax = 16384;
 
 // Events written ahead of a commit in chunks of this many, so an import of any size keeps its
 // memory bounded.
@@ -48,6 +61,15 @@ constexpr uint64_t kReadAheadEventsMin = 4096;
 // Each writer process leaves its write-ahead log (see avoid_flush_during_recovery), which every
 // later open replays; past this many logs a writer flushes them into table files.
 constexpr size_t kWriteAheadLogsMax = 32;
+
+// A writer keeps at most this many table files open (a table cache of this minus 10, of which
+// RocksDB fills at most a quarter at open; VersionBuilder::LoadTableHandlers). Opening a table
+// file reads its index and its whole bloom filter: with every file opened at open (-1, which
+// readers' secondary instances require), a recording right after a 10M-event import spent a
+// third of its 33 ms there, reading 16 MB (perf, docs/PERFORMANCE.md "At 10M events"). With this,
+// a recording opens only the few files that its lookups touch. Long runs raise it again
+// (KeepTableFilesOpen), since evicting a table reader means reading its filter again.
+constexpr int kWriterTableFilesMax = 20;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
 // open a secondary instance and replay the write-ahead log, stay fast.
@@ -86,6 +108,19 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
       // A reader's memtables hold only the replayed tail of the write-ahead log: small ones
       // spare a reader the page faults of a writer's 64 MB arena.
       options.write_buffer_size = 4 << 20;
+    }
+    if (name == "state" && for_write) {
+      // A large import writes its projection state twice, ahead and then into place (see
+      // Appender::WriteStateAhead), hundreds of MB at 10M events: smaller memtables bound the
+      // memory that costs. A recording writes a few hundred bytes of state.
+      options.write_buffer_size = 16 << 20;
+    }
+    if ((name == "ids" || name == "personal") && for_write) {
+      // Half RocksDB's default for the short entries beside each event: an import fills the
+      // memtables of three families at once, each with a second one being flushed, and with
+      // 64 MB ones an import of 10M events took 308 MB (docs/PERFORMANCE.md, "At 10M events").
+      // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
+      options.write_buffer_size = 32 << 20;
     }
     if (name == "events") {
       // The log is most of the disk: larger blocks and a trained dictionary let zstd find what
@@ -134,6 +169,13 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
     return Status::Corruption(fmt::format("{}: {}", what, status.ToString()));
   }
   return Status::IoError(fmt::format("{}: {}", what, status.ToString()));
+}
+
+std::string PendingStateKey(std::string_view key) {
+  assert(!key.empty() && key[0] != kPendingStateMark);
+  std::string pending(1, kPendingStateMark);
+  pending += key;
+  return pending;
 }
 
 std::string PersonalKey(std::string_view subject, uint64_t seq) {
@@ -217,6 +259,10 @@ Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* le
   std::unique_ptr<Ledger> opened;
   KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
+  // Committed pending state is rolled forward, uncommitted pending state rolled back, before
+  // anything else writes: an Appender starts with an empty pending area.
+  KASSE_RETURN_IF_ERROR(opened->state_pending_ ? opened->MovePendingState()
+                                               : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
   KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
   *ledger = std::move(opened);
@@ -260,6 +306,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
+    options.max_open_files = kWriterTableFilesMax;
     status = rocksdb::DB::Open(options, path, FamilyDescriptors(true), &opened->handles_, &db);
   } else {
     std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
@@ -299,6 +346,11 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   opened->db_.reset(db);
   *ledger = std::move(opened);
   return Status::Ok();
+}
+
+Status Ledger::KeepTableFilesOpen() {
+  assert(writable_);
+  return FromRocks(db_->SetDBOptions({{"max_open_files", "-1"}}), "keeping table files open");
 }
 
 Status Ledger::BoundWriteAheadLogs() {
@@ -347,7 +399,59 @@ Status Ledger::LoadMetadata() {
   if (value.size() != head_hash_.size())
     return Status::Corruption("the stored head hash is not 32 bytes");
   std::copy(value.begin(), value.end(), head_hash_.begin());
+  rocksdb::Status pending = db_->Get(rocksdb::ReadOptions(), meta, kKeyStatePending, &value);
+  state_pending_ = !pending.IsNotFound();
+  if (!state_pending_) return Status::Ok();
+  KASSE_RETURN_IF_ERROR(FromRocks(pending, "metadata"));
+  // Only the commit that sets the marker moves the head, and the next writer removes it first.
+  if (value.size() != 8 || SeqFromKey(value) != head_seq_) {
+    return Status::Corruption(fmt::format(
+        "the marker of pending projection state does not name the head seq {}", head_seq_));
+  }
   return Status::Ok();
+}
+
+Status Ledger::MovePendingState() {
+  assert(writable_ && state_pending_);
+  rocksdb::ReadOptions options;
+  const rocksdb::Slice upper(kPendingStateEnd.data(), kPendingStateEnd.size());
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kState)));
+  rocksdb::WriteBatch batch;
+  size_t batched_entries = 0;
+  for (it->Seek(kPendingStateStart); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    assert(key.size() > 1 && key[0] == kPendingStateMark);
+    batch.Put(family(kState), key.substr(1), it->value());
+    // Unsynced: until the last batch the marker stays, and a writer after a crash moves again.
+    if (++batched_entries == kMoveStateEntriesMax) {
+      KASSE_RETURN_IF_ERROR(WriteSynced(&batch, false));
+      batch.Clear();
+      batched_entries = 0;
+    }
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading pending projection state"));
+  // A moved value equals its pending one, so a reader sees the same state at every step of the
+  // move; the pending area and the marker go together.
+  batch.DeleteRange(family(kState), kPendingStateStart, kPendingStateEnd);
+  batch.Delete(family(kMeta), kKeyStatePending);
+  KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
+  state_pending_ = false;
+  return Status::Ok();
+}
+
+Status Ledger::RemovePendingState() {
+  assert(writable_);
+  state_pending_ = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kState)));
+  it->Seek(kPendingStateStart);
+  KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading pending projection state"));
+  if (!it->Valid()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(family(kState), kPendingStateStart, kPendingStateEnd);
+  // Unsynced is enough: the commit that could make a later pending area visible is synced and
+  // so makes this deletion durable before it.
+  return WriteSynced(&batch, false);
 }
 
 Status Ledger::RemoveUncommittedEvents() {
@@ -597,28 +701,72 @@ Status Ledger::CountUncommittedEvents(uint64_t* count) const {
 }
 
 Status Ledger::GetState(std::string_view key, std::string* value) const {
+  if (state_pending_) {
+    const rocksdb::Status pending =
+        db_->Get(rocksdb::ReadOptions(), family(kState), PendingStateKey(key), value);
+    if (!pending.IsNotFound()) return FromRocks(pending, "reading pending state");
+  }
   return FromRocks(db_->Get(rocksdb::ReadOptions(), family(kState), key, value), "reading state");
 }
 
 Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kState)));
+  if (state_pending_) return ForEachStateMerged(prefix, visit);
+  rocksdb::ReadOptions options;
+  const rocksdb::Slice upper(kPendingStateStart.data(), kPendingStateStart.size());
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kState)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
   }
   return FromRocks(it->status(), "reading state");
 }
 
-void Ledger::StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const {
-  if (changes.replace_all) {
-    // State keys are short text; "\xff" sorts after every one of them.
-    batch->DeleteRange(family(kState), "", std::string(1, '\xff'));
+// The stored state with the pending values in place of the stored ones, in key order.
+Status Ledger::ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const {
+  rocksdb::ReadOptions stored_options;
+  const rocksdb::Slice stored_upper(kPendingStateStart.data(), kPendingStateStart.size());
+  stored_options.iterate_upper_bound = &stored_upper;
+  std::unique_ptr<rocksdb::Iterator> stored(db_->NewIterator(stored_options, family(kState)));
+  std::unique_ptr<rocksdb::Iterator> pending(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kState)));
+  const std::string pending_prefix = std::string(kPendingStateStart) + std::string(prefix);
+  stored->Seek(prefix);
+  pending->Seek(pending_prefix);
+  while (true) {
+    const bool has_stored = stored->Valid() && stored->key().starts_with(prefix);
+    const bool has_pending = pending->Valid() && pending->key().starts_with(pending_prefix);
+    if (!has_stored && !has_pending) break;
+    const std::string_view stored_key = has_stored ? stored->key().ToStringView() : "";
+    const std::string_view pending_key = has_pending ? pending->key().ToStringView().substr(1) : "";
+    if (has_pending && (!has_stored || pending_key <= stored_key)) {
+      KASSE_RETURN_IF_ERROR(visit(pending_key, pending->value().ToStringView()));
+      if (has_stored && pending_key == stored_key) stored->Next();
+      pending->Next();
+    } else {
+      KASSE_RETURN_IF_ERROR(visit(stored_key, stored->value().ToStringView()));
+      stored->Next();
+    }
   }
-  for (const auto& [key, value] : changes.puts) batch->Put(family(kState), key, value);
+  KASSE_RETURN_IF_ERROR(FromRocks(pending->status(), "reading pending state"));
+  return FromRocks(stored->status(), "reading state");
+}
+
+void Ledger::StageState(const StateChanges& changes, bool pending,
+                        rocksdb::WriteBatch* batch) const {
+  if (changes.replace_all) {
+    assert(!pending);
+    // State keys are short text, so this leaves only the pending area, which is empty.
+    batch->DeleteRange(family(kState), "", kPendingStateStart);
+  }
+  for (const auto& [key, value] : changes.puts) {
+    batch->Put(family(kState), pending ? PendingStateKey(key) : key, value);
+  }
 }
 
 Status Ledger::WriteState(const StateChanges& changes) {
+  assert(!state_pending_);  // OpenForWrite() has moved or removed it
   rocksdb::WriteBatch batch;
-  StageState(changes, &batch);
+  StageState(changes, /*pending=*/false, &batch);
   KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
   if (changes.puts.size() >= kFlushAfterEvents) {
     // As after a large append: readers should not have to replay a large write-ahead log.
@@ -655,6 +803,7 @@ Status OpenBackupEngine(const std::string& backup_dir, bool for_write,
 }  // namespace
 
 Status Ledger::Compact() {
+  KASSE_RETURN_IF_ERROR(KeepTableFilesOpen());
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
@@ -824,10 +973,31 @@ Status Appender::Append(Event appended) {
   return Status::Ok();
 }
 
+Status Appender::WriteStateAhead(const StateChanges& state) {
+  assert(!state.replace_all && !committed_);
+  rocksdb::WriteBatch batch;
+  ledger_->StageState(state, /*pending=*/true, &batch);
+  // Unsynced, like the events written ahead: the pending area counts only once Commit()'s synced
+  // batch sets the marker, which also makes this write durable.
+  KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(&batch, false));
+  wrote_state_ahead_ = true;
+  ledger_->state_pending_ = true;
+  return Status::Ok();
+}
+
+void Appender::Chunk::Clear() {
+  if (batch) batch->Clear();
+  events.clear();
+  index.clear();
+  first_seq = 0;
+}
+
 Status Appender::WaitForWriteAhead() {
   if (!write_ahead_.valid()) return Status::Ok();
   Status written = write_ahead_.get();
-  writing_ = Chunk();
+  // The written chunk becomes the next one to fill. Allocating its megabytes anew for every chunk
+  // would cost page faults, since blocks that large are mapped and unmapped (cli/main.cc).
+  writing_.Clear();
   return written;
 }
 
@@ -837,9 +1007,9 @@ Status Appender::FlushChunk() {
   // caller parses and checks the next chunk; at most one chunk is in flight.
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   wrote_ahead_ = true;
-  writing_ = std::move(staging_);
-  staging_ = Chunk();
-  staging_.batch = std::make_unique<rocksdb::WriteBatch>();
+  std::swap(writing_, staging_);
+  assert(staging_.events.empty());
+  if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
   staging_.index.reserve(kChunkEventsMax);  // a large import: spare the rehashing
   rocksdb::WriteBatch* batch = writing_.batch.get();
@@ -853,8 +1023,11 @@ Status Appender::Commit(const StateChanges& state) {
   assert(!committed_);
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   rocksdb::WriteBatch* batch = staging_.batch.get();
-  ledger_->StageState(state, batch);
+  // Once state was written ahead, the rest goes there too: a stored value written now could be
+  // shadowed by an older pending one of the same key.
+  ledger_->StageState(state, /*pending=*/wrote_state_ahead_, batch);
   const uint64_t head_seq = next_seq_ - 1;
+  if (wrote_state_ahead_) batch->Put(ledger_->family(kMeta), kKeyStatePending, SeqKey(head_seq));
   batch->Put(ledger_->family(kMeta), kKeyHeadSeq, SeqKey(head_seq));
   batch->Put(ledger_->family(kMeta), kKeyHeadHash,
              std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
@@ -863,6 +1036,11 @@ Status Appender::Commit(const StateChanges& state) {
   ledger_->head_seq_ = head_seq;
   ledger_->head_hash_ = prev_hash_;
   staging_ = Chunk();
+  if (wrote_state_ahead_) {
+    // Committed already: readers see the pending state through the marker. If the move fails,
+    // the next writer finishes it (OpenForWrite).
+    (void)ledger_->MovePendingState();
+  }
   if (appended_count() >= kFlushAfterEvents) {
     // The events are durable already (synced WAL); a failed flush only costs readers time.
     rocksdb::FlushOptions flush;
@@ -878,6 +1056,7 @@ void Appender::Abort() {
   // What was written ahead is invisible already; removing it now saves the next writer the work.
   // If this fails, the next OpenForWrite() removes it.
   if (wrote_ahead_) (void)ledger_->RemoveUncommittedEvents();
+  if (wrote_state_ahead_) (void)ledger_->RemovePendingState();
 }
 
 }  // namespace kasse

@@ -13,6 +13,13 @@
 // imports write their events ahead in unsynced chunks above the head; a crash or an abort leaves
 // those invisible, and the next writer removes them. So an append is wholly in or wholly out.
 //
+// Projection state that an import changes can outgrow memory (at 10M events, hundreds of MB), so
+// an Appender may write it ahead too, into a pending area of the state family that readers ignore
+// until the final batch sets a marker beside the head. From then on the pending values shadow the
+// stored ones (GetState, ForEachState), and the writer moves them into place in chunks and
+// removes the marker; a writer that finds the marker at open finishes the move, one that finds a
+// pending area without it (a crashed or aborted import) deletes it.
+//
 // Threads: a Ledger is used by one thread at a time. (Internally, long reads decode on a second
 // thread; RocksDB allows concurrent reads.)
 #pragma once
@@ -66,6 +73,10 @@ class Ledger {
   // InvalidInput when `path` is no kasse ledger; Rejected when a newer kasse wrote it. Removes
   // the invisible remains of an import that crashed.
   static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
+  // A ledger opened for writing opens table files lazily and keeps few of them open, which makes
+  // a recording fast however many files there are. Before a long run of lookups (an import, a
+  // replay) this keeps every table file open once opened, so that none is read twice.
+  Status KeepTableFilesOpen();
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
   // Opens for reading only the metadata and the projection state, which is all that a report
@@ -128,6 +139,9 @@ class Ledger {
   Status ForEachState(std::string_view prefix, const StateVisitor& visit) const;
   // Writes state without appending events (replay), in one synced batch.
   Status WriteState(const StateChanges& changes);
+  // True while pending projection state shadows the stored state: written ahead by this
+  // process's Appender, or committed and not yet moved into place (see the top of this file).
+  bool state_pending() const { return state_pending_; }
 
   // Compacts every column family fully (frees space of deleted remains, measures real size).
   Status Compact();
@@ -157,11 +171,17 @@ class Ledger {
   Status LoadMetadata();
   Status BoundWriteAheadLogs();
   Status RemoveUncommittedEvents();
+  // Moves committed pending state into place and removes the marker (roll forward).
+  Status MovePendingState();
+  // Deletes pending state that no commit made visible (roll back); a no-op when there is none.
+  Status RemovePendingState();
+  Status ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const;
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
   Status ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                             const EventVisitor& visit) const;
   Status JoinPersonal(Event* event) const;
-  void StageState(const StateChanges& changes, rocksdb::WriteBatch* batch) const;
+  // Stages `changes` into `batch`: as stored state, or into the pending area when `pending`.
+  void StageState(const StateChanges& changes, bool pending, rocksdb::WriteBatch* batch) const;
   Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);
 
   std::string path_;
@@ -171,6 +191,7 @@ class Ledger {
   uint64_t head_seq_ = 0;
   Sha256 head_hash_{};
   bool writable_ = false;
+  bool state_pending_ = false;  // see state_pending()
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, events, ids, personal, state
 };
@@ -191,9 +212,13 @@ class Appender {
   Status Append(Event event);
   // Reads an event recorded before or appended by this Appender.
   Status ReadEvent(uint64_t seq, Event* event) const;
+  // Writes projection state ahead, invisibly to readers, so that the caller can forget it and
+  // keep its memory bounded; the ledger's GetState() and ForEachState() see it at once (they are
+  // this append's view), readers only after Commit(). Not with `replace_all`.
+  Status WriteStateAhead(const StateChanges& state);
   uint64_t appended_count() const { return next_seq_ - first_seq_; }
   // Writes the rest, `state` and the new head in one synced batch. Afterwards the events are
-  // durable and visible; on error nothing is.
+  // durable and visible, with the state written ahead; on error nothing is.
   Status Commit(const StateChanges& state);
 
  private:
@@ -219,6 +244,8 @@ class Appender {
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
     const Event* At(uint64_t seq) const;
+    // Empties the chunk and keeps the memory of its containers for the next one.
+    void Clear();
   };
   Status WaitForWriteAhead();
 
@@ -226,6 +253,7 @@ class Appender {
   Chunk writing_;  // being written ahead on another thread while the next chunk fills
   std::future<Status> write_ahead_;
   bool wrote_ahead_ = false;
+  bool wrote_state_ahead_ = false;
   bool committed_ = false;
 };
 

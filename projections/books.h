@@ -46,6 +46,9 @@ class Books {
   Status Add(const Event& event, const EventLookup& lookup);
 
   StateChanges Changes() const { return cache_.Changes(); }
+  // For books with a backing ledger, to bound their memory: see StateCache.
+  StateChanges TakeChanges() { return cache_.TakeChanges(); }
+  size_t state_held_bytes() const { return cache_.held_bytes(); }
   const std::map<std::string, std::string>& entries() const { return cache_.entries(); }
 
  private:

@@ -1,6 +1,20 @@
 #include "projections/state_cache.h"
 
+#include <cassert>
+
 namespace kasse {
+
+namespace {
+
+// A std::map or std::set node with std::string members and the heap blocks of longer strings,
+// roughly; it only needs to be in proportion.
+constexpr size_t kNodeBytes = 96;
+
+size_t HeldBytes(const std::string& key, const std::string& value) {
+  return kNodeBytes + key.size() + value.size();
+}
+
+}  // namespace
 
 Status StateCache::Get(const std::string& key, std::string* value, bool* found) {
   auto it = entries_.find(key);
@@ -14,20 +28,40 @@ Status StateCache::Get(const std::string& key, std::string* value, bool* found) 
   std::string stored;
   Status status = backing_->GetState(key, &stored);
   if (status.code() == Status::Code::kNotFound) {
-    absent_.insert(key);
+    if (absent_.insert(key).second) held_bytes_ += HeldBytes(key, "");
     return Status::Ok();
   }
   KASSE_RETURN_IF_ERROR(status);
   *value = stored;
   *found = true;
+  held_bytes_ += HeldBytes(key, stored);
   entries_.emplace(key, std::move(stored));
   return Status::Ok();
 }
 
 void StateCache::Put(const std::string& key, std::string value) {
-  entries_[key] = std::move(value);
-  absent_.erase(key);
-  dirty_.insert(key);
+  auto [it, inserted] = entries_.try_emplace(key);
+  held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
+  held_bytes_ -= it->second.size();
+  it->second = std::move(value);
+  if (absent_.erase(key) > 0) held_bytes_ -= HeldBytes(key, "");
+  if (dirty_.insert(key).second) held_bytes_ += HeldBytes(key, "");
+}
+
+StateChanges StateCache::TakeChanges() {
+  assert(backing_ != nullptr);
+  StateChanges changes;
+  changes.puts.reserve(dirty_.size());
+  for (const std::string& key : dirty_) {
+    auto it = entries_.find(key);
+    assert(it != entries_.end());
+    changes.puts.emplace_back(key, std::move(it->second));
+  }
+  entries_.clear();
+  absent_.clear();
+  dirty_.clear();
+  held_bytes_ = 0;
+  return changes;
 }
 
 StateChanges StateCache::Changes() const {

@@ -2,6 +2,9 @@
 // Keys are read from the ledger on first use and kept; every Put is remembered and handed to the
 // ledger as StateChanges, to be written in the same atomic batch as the events.
 // Without a backing ledger (replay, verify) the cache starts empty and holds the complete state.
+// With one, the caller keeps memory bounded: when held_bytes() passes its limit it takes the
+// changes (TakeChanges), which empties the cache, and writes them ahead into the ledger
+// (Appender::WriteStateAhead), where later Gets find them.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +28,11 @@ class StateCache {
 
   // The changed keys with their new values, for Appender::Commit.
   StateChanges Changes() const;
+  // The changed keys with their new values; forgets every key held. Only with a backing ledger,
+  // which must return the taken values from then on.
+  StateChanges TakeChanges();
+  // About how much memory the held keys take: their bytes and the containers' nodes.
+  size_t held_bytes() const { return held_bytes_; }
   // Every key the cache holds; the complete state when it has no backing ledger.
   const std::map<std::string, std::string>& entries() const { return entries_; }
 
@@ -33,7 +41,12 @@ class StateCache {
   std::map<std::string, std::string> entries_;
   std::set<std::string> absent_;  // looked up in the ledger and not there
   std::set<std::string> dirty_;
+  size_t held_bytes_ = 0;
 };
+
+// Spill the changes of a StateCache with a backing ledger once it holds this much: an import of
+// 10M events changes hundreds of MB of state (docs/PERFORMANCE.md, "At 10M events").
+inline constexpr size_t kStateCacheBytesMax = 8 << 20;
 
 // Read access to projection state, wherever it lives: stored in the ledger (what reports read
 // normally) or in memory after a replay up to a point in history (--at-seq, --known-at, --as-of).

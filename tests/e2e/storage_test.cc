@@ -128,6 +128,24 @@ double Seconds(Clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
+// Sets an environment variable for the kasse processes that a test runs, and unsets it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// A bound on the projection state an append holds in memory so small that an import of a
+// BigJournal of 20,000 events writes its state ahead several times (cli/record.cc).
+ScopedEnv SmallStateCache() {
+  return ScopedEnv("KASSE_STATE_CACHE_BYTES_MAX", "65536");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. Tamper evidence, on a ledger of the default chart and the example journal.
 //
@@ -596,6 +614,8 @@ int CrashRuns() {
 constexpr size_t kCrashEvents = 20000;
 
 TEST(storage_crash, KilledImportIsAllOrNothing) {
+  // Kills then also land while projection state is written ahead and while it is moved into place.
+  const ScopedEnv small_state_cache = SmallStateCache();
   TempDir dir;
   const std::string journal = dir.File("big.jsonl");
   WriteFile(journal, BigJournal(kCrashEvents));
@@ -848,6 +868,131 @@ TEST(storage_projections, OlderProjectionsAskForAReplayAndNothingIsWritten) {
   VerifyOk(db);
   const RunResult report = Kasse(db, {"report", "statement", "--year", "2022", "--json"});
   EXPECT_EQ(report.exit_code, 0) << Describe(report);
+}
+
+}  // namespace
+}  // namespace kasse::test
+
+namespace kasse::test {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// 6. Projection state written ahead of the commit, so that an import's memory stays bounded.
+
+bool IsPendingKey(const std::string& key) {
+  return !key.empty() && key[0] == '\xff';
+}
+
+TEST(storage_state_ahead, ImportWritingStateAheadStoresWhatOneHoldingItStores) {
+  TempDir dir;
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kCrashEvents));
+  const std::string held = dir.File("held");
+  const std::string ahead = dir.File("ahead");
+  for (const std::string& db : {held, ahead}) {
+    ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  }
+  ASSERT_EQ(Kasse(held, {"import", journal}).exit_code, 0);
+  {
+    const ScopedEnv small_state_cache = SmallStateCache();
+    const RunResult imported = Kasse(ahead, {"import", journal});
+    ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  }
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(ahead)), kChartEvents + kCrashEvents);
+  std::vector<std::pair<std::string, std::string>> held_state, ahead_state;
+  {
+    RawLedger raw(held);
+    held_state = raw.All(kState);
+  }
+  {
+    RawLedger raw(ahead);
+    ahead_state = raw.All(kState);
+    EXPECT_EQ(raw.All(kMeta).size(), RawLedger(held).All(kMeta).size()) << "a marker is left";
+  }
+  ASSERT_GT(held_state.size(), kCrashEvents / 6) << "a timeline per member at least";
+  EXPECT_TRUE(held_state == ahead_state) << "the projection state differs";
+  for (const auto& [key, value] : ahead_state) EXPECT_FALSE(IsPendingKey(key)) << key;
+}
+
+TEST(storage_state_ahead, AbortedImportLeavesNoPendingState) {
+  const ScopedEnv small_state_cache = SmallStateCache();
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  std::vector<std::pair<std::string, std::string>> before;
+  {
+    RawLedger raw(db);
+    before = raw.All(kState);
+  }
+  const std::string bad = dir.File("bad.jsonl");
+  WriteFile(bad, BigJournal(kCrashEvents, /*invalid_last_line=*/true));
+  const RunResult failed = Kasse(db, {"import", bad});
+  EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
+  {
+    RawLedger raw(db);
+    EXPECT_TRUE(raw.All(kState) == before) << "the aborted import left projection state";
+  }
+  VerifyOk(db);
+}
+
+// What a writer killed between its commit and the end of the move leaves: the marker, and
+// pending values that readers must prefer to the stored ones until the next writer moves them.
+TEST(storage_state_ahead, CommittedPendingStateIsReadAndThenMovedIntoPlace) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const std::string statement = Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out;
+  const std::string members =
+      Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out;
+  std::vector<std::pair<std::string, std::string>> before;
+  {
+    RawLedger raw(db);
+    before = raw.All(kState);
+    ASSERT_GT(before.size(), 20u);
+    // Every other value moves to the pending area; the stored one is left stale.
+    for (size_t i = 0; i < before.size(); i += 2) {
+      const auto& [key, value] = before[i];
+      raw.Put(kState, "\xff" + key, value);
+      raw.Put(kState, key, std::string(8, '\x7f'));
+    }
+    raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()));
+  }
+  VerifyOk(db);
+  EXPECT_EQ(Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out, statement);
+  EXPECT_EQ(Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out, members);
+
+  // The next writer moves the values into place before it appends.
+  ASSERT_EQ(Kasse(db, {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-12-31",
+                       "--id", "after-move"})
+                .exit_code,
+            0);
+  VerifyOk(db);
+  RawLedger raw(db);
+  for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
+  EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error);
+}
+
+// An import killed after writing state ahead but before its commit leaves pending values without
+// the marker: readers ignore them and the next writer deletes them.
+TEST(storage_state_ahead, UncommittedPendingStateIsIgnoredAndRemoved) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  {
+    RawLedger raw(db);
+    for (const auto& [key, value] : raw.All(kState)) raw.Put(kState, "\xff" + key, "stale");
+  }
+  VerifyOk(db);
+  ASSERT_EQ(Kasse(db, {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-12-31",
+                       "--id", "after-removal"})
+                .exit_code,
+            0);
+  VerifyOk(db);
+  RawLedger raw(db);
+  for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
 }
 
 }  // namespace
