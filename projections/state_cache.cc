@@ -40,6 +40,12 @@ Status StateCache::Get(const std::string& key, std::string* value, bool* found) 
 }
 
 void StateCache::Put(const std::string& key, std::string value) {
+  if (backing_ == nullptr) {
+    // Replay and verify: the cache is the whole state and every key in it a change (Changes()),
+    // so there is nothing to track; this is the hot path of a replay.
+    entries_.insert_or_assign(key, std::move(value));
+    return;
+  }
   auto [it, inserted] = entries_.try_emplace(key);
   held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
   held_bytes_ -= it->second.size();
@@ -66,6 +72,10 @@ StateChanges StateCache::TakeChanges() {
 
 StateChanges StateCache::Changes() const {
   StateChanges changes;
+  if (backing_ == nullptr) {  // see Put()
+    changes.puts.assign(entries_.begin(), entries_.end());
+    return changes;
+  }
   changes.puts.reserve(dirty_.size());
   for (const std::string& key : dirty_) changes.puts.emplace_back(key, entries_.at(key));
   return changes;
