@@ -304,31 +304,6 @@ std::string BookingRow(const Booking& booking, const std::string& bank, const st
   return line + "\r\n";
 }
 
-// Writes `bytes` to a new file; never replaces an existing one, and leaves nothing on failure.
-Status WriteNewFile(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == EEXIST) {
-    return Status::Rejected(fmt::format(
-        "option --out: {} exists; kasse never overwrites an export, choose another name", path));
-  }
-  if (fd < 0)
-    return Status::IoError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t count = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) break;
-    written += static_cast<size_t>(count);
-  }
-  const int error = written == bytes.size() && ::fsync(fd) == 0 ? 0 : errno;
-  if (::close(fd) != 0 || error != 0) {
-    ::unlink(path.c_str());
-    return Status::IoError(
-        fmt::format("cannot write {}: {}", path, std::strerror(error ? error : errno)));
-  }
-  return Status::Ok();
-}
-
 Status BuildRows(ExportState* state, std::string* text) {
   const std::string bank(FindDatevDefault(DatevAccountRole::kBank)->account(state->chart));
   for (const Booking& booking : state->bookings) {
@@ -360,7 +335,10 @@ Status RunExportDatev(const GlobalOptions& options, const DatevFlags& flags) {
   }
   std::string text = HeaderRecord(state, flags, options.user) + ColumnHeadingLine();
   KASSE_RETURN_IF_ERROR(BuildRows(&state, &text));
-  KASSE_RETURN_IF_ERROR(WriteNewFile(flags.out, text));
+  KASSE_RETURN_IF_ERROR(WriteNewFile(
+      flags.out, text,
+      fmt::format("option --out: {} exists; kasse never overwrites an export, choose another name",
+                  flags.out)));
   fmt::print(
       "wrote {}: {} bookings of {}, DATEV EXTF Buchungsstapel version 13, {}, Windows-1252\n",
       flags.out, state.bookings.size(), state.year, DatevChartName(state.chart));

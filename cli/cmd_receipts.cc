@@ -90,25 +90,6 @@ Status RefuseExisting(const fs::path& path) {
       path.string()));
 }
 
-Status WriteNewFile(const fs::path& path, std::string_view content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return Status::IoError(
-        fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n <= 0) break;
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (written != content.size() || !synced) {
-    return Status::IoError(fmt::format("cannot write {}", path.string()));
-  }
-  return Status::Ok();
-}
-
 // Gives `from` the name `to` unless `to` exists (link() fails then), and removes `from`.
 Status LinkNoReplace(const fs::path& from, const fs::path& to) {
   if (::link(from.c_str(), to.c_str()) != 0) {
@@ -261,8 +242,8 @@ Status IssueFiles(Ledger* ledger, const std::string& user, const fs::path& out,
   KASSE_RETURN_IF_ERROR(staging.Create(out));
   for (const IssuedReceipt& receipt : issued) {
     const auto& body = std::get<ReceiptIssued>(receipt.event.body);
-    KASSE_RETURN_IF_ERROR(
-        WriteNewFile(staging.path() / ReceiptFileName(body.number, false), receipt.pdf));
+    const fs::path staged = staging.path() / ReceiptFileName(body.number, false);
+    KASSE_RETURN_IF_ERROR(WriteNewFile(staged, receipt.pdf, staged.string() + " exists"));
   }
   KASSE_RETURN_IF_ERROR(RecordReceipts(ledger, user, issued, /*dry_run=*/false, summary));
   // Recorded: from here a failure loses no receipt, --reprint makes any missing file again.
@@ -432,7 +413,8 @@ Status RunReprint(const GlobalOptions& global, const ReceiptsFlags& flags) {
   KASSE_RETURN_IF_ERROR(PrepareOutDirectory(flags.out, /*create=*/true, &out));
   StagingDirectory staging;
   KASSE_RETURN_IF_ERROR(staging.Create(out));
-  KASSE_RETURN_IF_ERROR(WriteNewFile(staging.path() / path.filename(), pdf));
+  const fs::path staged = staging.path() / path.filename();
+  KASSE_RETURN_IF_ERROR(WriteNewFile(staged, pdf, staged.string() + " exists"));
   KASSE_RETURN_IF_ERROR(LinkNoReplace(staging.path() / path.filename(), path));
   fmt::print(
       "duplicate of receipt {} (issued {}, seq {}; tax data {}, seq {}): {}, SHA-256 {} as "

@@ -1,11 +1,14 @@
 #include "cli/common.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace kasse::cli {
@@ -44,6 +47,29 @@ int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+Status WriteNewFile(const std::string& path, std::string_view bytes,
+                    const std::string& exists_message) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST) return Status::Rejected(exists_message);
+  if (fd < 0) {
+    return Status::IoError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  }
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t count = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) break;
+    written += static_cast<size_t>(count);
+  }
+  const int error = written == bytes.size() && ::fsync(fd) == 0 ? 0 : errno;
+  if (::close(fd) != 0 || error != 0) {
+    ::unlink(path.c_str());
+    return Status::IoError(
+        fmt::format("cannot write {}: {}", path, std::strerror(error ? error : errno)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace kasse::cli

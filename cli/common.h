@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ledger/date.h"
 #include "ledger/status.h"
@@ -34,6 +35,11 @@ int Finish(const Status& status);
 // Today's date in the local time zone: the default booking date and as-of date.
 Date Today();
 int64_t NowUnixMs();
+
+// Writes `bytes` to a new file at `path` and syncs it; never replaces an existing file (then
+// Rejected with `exists_message`), and leaves no file behind on failure (IoError).
+Status WriteNewFile(const std::string& path, std::string_view bytes,
+                    const std::string& exists_message);
 
 // Registers the commands; each sets *exit_code when it runs.
 void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code);
