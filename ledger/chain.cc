@@ -76,13 +76,13 @@ Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
         fmt::format("the id index does not point to it (id \"{}\")", event.id));
   }
   if (event.subject.empty()) return Status::Ok();
-  std::string record;
-  Status found = ledger.ReadPersonalRecord(event, &record);
+  Sha256 digest;
+  Status found = ledger.PersonalDigestOf(event, &digest);
   if (found.code() == Status::Code::kNotFound) {
     return Status::Corruption("its personal data is missing, and no erasure was recorded");
   }
   KASSE_RETURN_IF_ERROR(found);
-  if (PersonalDigest(record) != event.personal_digest) {
+  if (digest != event.personal_digest) {
     return Status::Corruption("its personal data was altered: it does not match its digest");
   }
   return Status::Ok();
@@ -94,9 +94,9 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
     found.index.Add(IndexEntryHash(seq, id));
     return Status::Ok();
   }));
-  KASSE_RETURN_IF_ERROR(ledger.ForEachPersonalRecord(
-      [&](std::string_view subject, uint64_t seq, std::string_view record) {
-        found.personal.Add(PersonalEntryHash(seq, PersonalDigest(record), subject));
+  KASSE_RETURN_IF_ERROR(ledger.ForEachPersonalDigest(
+      [&](std::string_view subject, uint64_t seq, const Sha256& digest) {
+        found.personal.Add(PersonalEntryHash(seq, digest, subject));
         return Status::Ok();
       }));
   if (found.index == expected.index && found.personal == expected.personal) return Status::Ok();

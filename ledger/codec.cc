@@ -533,22 +533,51 @@ Status DecodeEventWithBinaryIArchive(std::string_view bytes, Event* event, Sha25
   return Decode(bytes, /*reference_archive=*/true, event, prev_hash);
 }
 
-std::string EncodePersonal(std::string_view text, const uint8_t (&salt)[kPersonalSaltSize]) {
-  std::string record(reinterpret_cast<const char*>(salt), kPersonalSaltSize);
+namespace {
+constexpr uint8_t kRecordWithSalt = 0x01;
+constexpr uint8_t kRecordWithoutSalt = 0x02;
+}  // namespace
+
+std::string EncodePersonal(PersonalFormat format, const PersonalSalt* salt, std::string_view text) {
+  assert(salt != nullptr || format == PersonalFormat::kSaltOncePerAppend);
+  std::string record;
+  record.reserve(1 + kPersonalSaltSize + text.size());
+  if (format == PersonalFormat::kSaltOncePerAppend) {
+    record.push_back(static_cast<char>(salt != nullptr ? kRecordWithSalt : kRecordWithoutSalt));
+  }
+  if (salt != nullptr) record.append(reinterpret_cast<const char*>(salt->data()), salt->size());
   record.append(text);
   return record;
 }
 
-Status DecodePersonal(std::string_view record, std::string* text) {
-  if (record.size() < kPersonalSaltSize) {
-    return Status::Corruption("personal record is shorter than its salt");
+Status ParsePersonal(PersonalFormat format, std::string_view record, PersonalRecord* parsed) {
+  bool has_salt = true;
+  if (format == PersonalFormat::kSaltOncePerAppend) {
+    if (record.empty()) return Status::Corruption("personal record is empty");
+    const auto kind = static_cast<uint8_t>(record[0]);
+    if (kind != kRecordWithSalt && kind != kRecordWithoutSalt) {
+      return Status::Corruption(fmt::format("personal record has unknown kind {}", kind));
+    }
+    has_salt = kind == kRecordWithSalt;
+    record.remove_prefix(1);
   }
-  text->assign(record.substr(kPersonalSaltSize));
+  parsed->salt.reset();
+  if (has_salt) {
+    if (record.size() < kPersonalSaltSize) {
+      return Status::Corruption("personal record is shorter than its salt");
+    }
+    PersonalSalt salt;
+    std::memcpy(salt.data(), record.data(), salt.size());
+    parsed->salt = salt;
+    record.remove_prefix(kPersonalSaltSize);
+  }
+  parsed->text = record;
   return Status::Ok();
 }
 
-Sha256 PersonalDigest(std::string_view record) {
-  return ComputeSha256(record);
+Sha256 PersonalDigest(const PersonalSalt& salt, std::string_view text) {
+  return ComputeSha256(std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()),
+                       text);
 }
 
 }  // namespace kasse

@@ -18,7 +18,9 @@
 // decoder; tests/golden/ holds encoded bytes that every future version must decode.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,11 +55,38 @@ Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash);
 // DecodeEvent to. Slower (a std::locale per event); not for production paths.
 Status DecodeEventWithBinaryIArchive(std::string_view bytes, Event* event, Sha256* prev_hash);
 
-// The personal-data record kept apart from the chain: a 16-byte random salt, then the UTF-8 text.
+// Personal data is kept apart from the chain, one record per event, so that it can be erased. The
+// event chains SHA-256(salt || text), where the salt is 16 random bytes that are erased with the
+// text, so that a short name cannot be found by trying names against the digest afterwards.
+//
+// How a ledger stores the records is fixed by its format version (schemas/STORAGE.md):
+//   format 1, every record:          salt (16 bytes) || text
+//   format 2, a record with a salt:  0x01 || salt (16 bytes) || text
+//             a record without:      0x02 || text
+// In format 2 an append draws one salt per subject and stores it only in that subject's first
+// record of the append; the subject's later records of the same append use it. A record without a
+// salt uses the salt of the nearest earlier record of its subject that has one. Random salts are
+// most of what personal data costs on disk: at 1M events format 1 took 17.8 bytes per event
+// (docs/PERFORMANCE.md, "Storage").
 inline constexpr size_t kPersonalSaltSize = 16;
-std::string EncodePersonal(std::string_view text, const uint8_t (&salt)[kPersonalSaltSize]);
-Status DecodePersonal(std::string_view record, std::string* text);
+using PersonalSalt = std::array<uint8_t, kPersonalSaltSize>;
+
+enum class PersonalFormat : uint8_t {
+  kSaltInEveryRecord = 1,  // ledger format version 1
+  kSaltOncePerAppend = 2,  // ledger format version 2
+};
+
+// A record taken apart; `text` points into the record.
+struct PersonalRecord {
+  std::optional<PersonalSalt> salt;  // absent: the salt of an earlier record of the subject
+  std::string_view text;
+};
+
+// `salt` may be null only in format 2 (a record that uses an earlier record's salt).
+std::string EncodePersonal(PersonalFormat format, const PersonalSalt* salt, std::string_view text);
+// Corruption when the record is too short or (format 2) its first byte is neither 0x01 nor 0x02.
+Status ParsePersonal(PersonalFormat format, std::string_view record, PersonalRecord* parsed);
 // The digest chained inside the event: SHA-256(salt || text).
-Sha256 PersonalDigest(std::string_view record);
+Sha256 PersonalDigest(const PersonalSalt& salt, std::string_view text);
 
 }  // namespace kasse

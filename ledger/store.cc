@@ -55,6 +55,10 @@ constexpr size_t kMoveStateEntriesMax = 16384;
 // memory bounded.
 constexpr size_t kChunkEventsMax = 16384;
 
+// An append remembers the salts it drew (format 2) for at most this many subjects, about 3 MB. At
+// 1M events the benchmark's workload has 41,000 subjects, so an import of it draws each salt once.
+constexpr size_t kSubjectSaltsHeldMax = 32768;
+
 // Runs of at least this many events are decoded on a second thread (ForEachEvent).
 constexpr uint64_t kReadAheadEventsMin = 4096;
 
@@ -378,6 +382,7 @@ Status Ledger::LoadMetadata() {
         "{}); upgrade kasse",
         path_, format_version, kFormatVersion));
   }
+  format_version_ = format_version;
   KASSE_RETURN_IF_ERROR(
       FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kKeyArchiveVersion, &value), "metadata"));
   if (std::stoul(value) > ArchiveVersion()) {
@@ -534,6 +539,39 @@ Status Ledger::ReadPersonalRecord(const Event& event, std::string* record) const
   return FromRocks(status, "reading personal data");
 }
 
+Status Ledger::PersonalDigestOf(const Event& event, Sha256* digest) const {
+  std::string record;
+  KASSE_RETURN_IF_ERROR(ReadPersonalRecord(event, &record));
+  PersonalRecord parsed;
+  KASSE_RETURN_IF_ERROR(ParsePersonal(personal_format(), record, &parsed));
+  if (!parsed.salt) KASSE_RETURN_IF_ERROR(FindEarlierSalt(event, &parsed.salt));
+  *digest = PersonalDigest(*parsed.salt, parsed.text);
+  return Status::Ok();
+}
+
+// Walks back over the subject's earlier records to the nearest one that holds a salt. Only verify
+// needs this, when it names a bad event; reading an event needs the text alone.
+Status Ledger::FindEarlierSalt(const Event& event, std::optional<PersonalSalt>* salt) const {
+  const std::string lower = PersonalKey(event.subject, 0);
+  const rocksdb::Slice lower_slice(lower);
+  rocksdb::ReadOptions options;
+  options.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kPersonal)));
+  for (it->SeekForPrev(PersonalKey(event.subject, event.seq - 1)); it->Valid(); it->Prev()) {
+    PersonalRecord earlier;
+    KASSE_RETURN_IF_ERROR(
+        ParsePersonal(personal_format(), it->value().ToStringView(), &earlier)
+            .WithContext(fmt::format("an earlier personal record of {}", event.subject)));
+    if (earlier.salt) {
+      *salt = earlier.salt;
+      return Status::Ok();
+    }
+  }
+  KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading personal data"));
+  return Status::Corruption(
+      "its personal data has lost its salt: no earlier record of its subject holds one");
+}
+
 Status Ledger::JoinPersonal(Event* event) const {
   event->personal.reset();
   if (event->subject.empty()) return Status::Ok();
@@ -541,9 +579,10 @@ Status Ledger::JoinPersonal(Event* event) const {
   Status status = ReadPersonalRecord(*event, &record);
   if (status.code() == Status::Code::kNotFound) return Status::Ok();  // erased; verify judges it
   KASSE_RETURN_IF_ERROR(status);
-  std::string text;
-  KASSE_RETURN_IF_ERROR(DecodePersonal(record, &text));
-  event->personal = std::move(text);
+  PersonalRecord parsed;
+  KASSE_RETURN_IF_ERROR(ParsePersonal(personal_format(), record, &parsed)
+                            .WithContext(fmt::format("personal data of event seq {}", event->seq)));
+  event->personal = std::string(parsed.text);
   return Status::Ok();
 }
 
@@ -678,9 +717,13 @@ Status Ledger::ForEachIndexEntry(const IndexVisitor& visit) const {
   return FromRocks(it->status(), "reading the id index");
 }
 
-Status Ledger::ForEachPersonalRecord(const PersonalVisitor& visit) const {
+Status Ledger::ForEachPersonalDigest(const PersonalVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family(kPersonal)));
+  // A subject's records come in seq order, so the salt a record without one uses is the last
+  // salt seen for its subject.
+  std::string salt_subject;
+  std::optional<PersonalSalt> salt;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     // The key is subject, 0x00, 8-byte seq (PersonalKey).
     const std::string_view key = it->key().ToStringView();
@@ -688,7 +731,17 @@ Status Ledger::ForEachPersonalRecord(const PersonalVisitor& visit) const {
     const uint64_t seq = well_formed ? SeqFromKey(key.substr(key.size() - 8)) : 0;
     if (seq > head_seq_) continue;
     const std::string_view subject = well_formed ? key.substr(0, key.size() - 9) : key;
-    KASSE_RETURN_IF_ERROR(visit(subject, seq, it->value().ToStringView()));
+    if (subject != salt_subject) {
+      salt_subject = subject;
+      salt.reset();
+    }
+    PersonalRecord parsed;
+    Sha256 digest{};
+    if (ParsePersonal(personal_format(), it->value().ToStringView(), &parsed).ok()) {
+      if (parsed.salt) salt = parsed.salt;
+      if (salt) digest = PersonalDigest(*salt, parsed.text);
+    }
+    KASSE_RETURN_IF_ERROR(visit(subject, seq, digest));
   }
   return FromRocks(it->status(), "reading personal data");
 }
@@ -950,10 +1003,7 @@ Status Appender::Append(Event appended) {
   rocksdb::ColumnFamilyHandle* const* handles = ledger_->handles_.data();
   rocksdb::WriteBatch* batch = staging_.batch.get();
   if (!event->subject.empty()) {
-    uint8_t salt[kPersonalSaltSize];
-    FillRandomBytes(salt, sizeof(salt));
-    const std::string record = EncodePersonal(*event->personal, salt);
-    event->personal_digest = PersonalDigest(record);
+    const std::string record = PersonalRecordOf(event);
     batch->Put(handles[kPersonal], PersonalKey(event->subject, event->seq), record);
   } else {
     event->personal_digest = Sha256{};
@@ -971,6 +1021,28 @@ Status Appender::Append(Event appended) {
   staging_.events.push_back(std::move(appended));
   if (staging_.events.size() >= kChunkEventsMax) return FlushChunk();
   return Status::Ok();
+}
+
+// Sets event->personal_digest and returns the record to store.
+std::string Appender::PersonalRecordOf(Event* event) {
+  assert(!event->subject.empty() && event->personal.has_value());
+  const PersonalFormat format = ledger_->personal_format();
+  const std::string_view text = *event->personal;
+  if (format == PersonalFormat::kSaltOncePerAppend) {
+    auto held = salt_of_subject_.find(event->subject);
+    if (held != salt_of_subject_.end()) {
+      event->personal_digest = PersonalDigest(held->second, text);
+      return EncodePersonal(format, /*salt=*/nullptr, text);
+    }
+  }
+  PersonalSalt salt;
+  FillRandomBytes(salt.data(), salt.size());
+  if (format == PersonalFormat::kSaltOncePerAppend) {
+    if (salt_of_subject_.size() >= kSubjectSaltsHeldMax) salt_of_subject_.clear();
+    salt_of_subject_.emplace(event->subject, salt);
+  }
+  event->personal_digest = PersonalDigest(salt, text);
+  return EncodePersonal(format, &salt, text);
 }
 
 Status Appender::WriteStateAhead(const StateChanges& state) {

@@ -5,7 +5,8 @@
 //   default   metadata: format version, ledger name, head sequence and head hash
 //   events    8-byte big-endian seq -> stored event bytes (ledger/codec.h)
 //   ids       client id -> 8-byte big-endian seq
-//   personal  subject, 0x00, 8-byte big-endian seq -> salt and personal text
+//   personal  subject, 0x00, 8-byte big-endian seq -> personal text and its salt, or a mark that
+//             it uses the salt of the subject's record before it (ledger/codec.h)
 //   state     key -> value, owned by the projections; the ledger never interprets it
 //
 // Atomicity: what readers see is bounded by the head sequence in the metadata, and the head moves
@@ -29,12 +30,14 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/status.h"
 
@@ -46,8 +49,10 @@ class WriteBatch;
 
 namespace kasse {
 
-// Version 1: the layout described in schemas/STORAGE.md.
-inline constexpr uint32_t kFormatVersion = 1;
+// The layout described in schemas/STORAGE.md. Version 2 changed only the personal records (one
+// salt per subject and append, ledger/codec.h); this build reads and appends to ledgers of either
+// version and creates version 2.
+inline constexpr uint32_t kFormatVersion = 2;
 
 // Projection state to write in the same atomic batch as the events it folds.
 struct StateChanges {
@@ -123,15 +128,22 @@ class Ledger {
   // an unfinished import, as in CountUncommittedEvents.)
   using IndexVisitor = std::function<Status(std::string_view id, uint64_t seq)>;
   Status ForEachIndexEntry(const IndexVisitor& visit) const;
-  // For verify: every personal record (subject, seq, record) with seq within 1..head_seq; a
-  // record whose key is malformed is visited with seq 0.
+  // For verify: every personal record with seq within 1..head_seq, as (subject, seq, the digest
+  // of its salt and text), in key order. A record whose key is malformed is visited with seq 0;
+  // one that is malformed or whose salt is missing, with the zero digest (which no event chains).
   using PersonalVisitor =
-      std::function<Status(std::string_view subject, uint64_t seq, std::string_view record)>;
-  Status ForEachPersonalRecord(const PersonalVisitor& visit) const;
+      std::function<Status(std::string_view subject, uint64_t seq, const Sha256& digest)>;
+  Status ForEachPersonalDigest(const PersonalVisitor& visit) const;
   // Number of stored events above the head: the remains of an import that did not finish.
   Status CountUncommittedEvents(uint64_t* count) const;
-  // The personal record of an event: NotFound when it is missing.
-  Status ReadPersonalRecord(const Event& event, std::string* record) const;
+  // The digest of an event's personal record, as its event should chain it: NotFound when the
+  // record is missing; Corruption when it is malformed or its salt is missing.
+  Status PersonalDigestOf(const Event& event, Sha256* digest) const;
+  // How this ledger stores personal records (by its format version).
+  PersonalFormat personal_format() const {
+    return format_version_ >= 2 ? PersonalFormat::kSaltOncePerAppend
+                                : PersonalFormat::kSaltInEveryRecord;
+  }
 
   // Projection state.
   Status GetState(std::string_view key, std::string* value) const;  // NotFound when absent
@@ -180,6 +192,8 @@ class Ledger {
   Status ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                             const EventVisitor& visit) const;
   Status JoinPersonal(Event* event) const;
+  Status ReadPersonalRecord(const Event& event, std::string* record) const;
+  Status FindEarlierSalt(const Event& event, std::optional<PersonalSalt>* salt) const;
   // Stages `changes` into `batch`: as stored state, or into the pending area when `pending`.
   void StageState(const StateChanges& changes, bool pending, rocksdb::WriteBatch* batch) const;
   Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);
@@ -188,6 +202,7 @@ class Ledger {
   std::string secondary_path_;  // a temporary directory of a reader's secondary instance
   std::string name_;
   std::string pepper_;  // secret of this ledger for subject pseudonyms
+  uint32_t format_version_ = kFormatVersion;
   uint64_t head_seq_ = 0;
   Sha256 head_hash_{};
   bool writable_ = false;
@@ -248,6 +263,9 @@ class Appender {
     void Clear();
   };
   Status WaitForWriteAhead();
+  // The record of `event`'s personal data, whose digest it sets; draws a salt, or in format 2
+  // reuses the one drawn for its subject earlier in this append.
+  std::string PersonalRecordOf(Event* event);
 
   Chunk staging_;  // filling
   Chunk writing_;  // being written ahead on another thread while the next chunk fills
@@ -255,6 +273,9 @@ class Appender {
   bool wrote_ahead_ = false;
   bool wrote_state_ahead_ = false;
   bool committed_ = false;
+  // Format 2: the salt drawn for each subject in this append, so that its later records need
+  // none. Bounded: when full it is emptied, and a subject's next record draws a new salt.
+  std::unordered_map<std::string, PersonalSalt> salt_of_subject_;
 };
 
 // The stored 8-byte big-endian form of a sequence number, which sorts like the number.

@@ -472,13 +472,156 @@ TEST(storage_not_a_ledger, RocksDbWithTheFamiliesButNoMetadataIsNotALedger) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Personal records: format 2 stores a subject's salt once per append, format 1 in every record.
+
+// Three expenses to one payee (one subject) in one import, then a fourth in a recording of its own.
+constexpr char kOnePayeeThreeTimes[] =
+    R"({"type": "expense.paid", "id": "e-1", "date": "2022-03-01", "category": "Hardware", "amount": "10.00", "payee": "Technikhaus Kranich GmbH", "document": "B-1"}
+{"type": "expense.paid", "id": "e-2", "date": "2022-03-02", "category": "Hardware", "amount": "20.00", "payee": "Technikhaus Kranich GmbH", "document": "B-2"}
+{"type": "expense.paid", "id": "e-3", "date": "2022-03-03", "category": "Hardware", "amount": "30.00", "payee": "Technikhaus Kranich GmbH", "document": "B-3"}
+)";
+constexpr char kPayee[] = "Technikhaus Kranich GmbH";
+
+class PersonalFormatFixture : public ::testing::Test {
+ protected:
+  // A new ledger; with `format_version` "1" it is made to look like one created before format 2.
+  void Create(const std::string& format_version) {
+    db_ = dir_.File("db");
+    ASSERT_EQ(Kasse(db_, {"init", "--name", "Salz e.V."}).exit_code, 0);
+    if (format_version != "2") {
+      RawLedger raw(db_);
+      raw.Put(kMeta, "kasse.format_version", format_version);
+    }
+    const std::string file = dir_.File("payee.jsonl");
+    WriteFile(file, kOnePayeeThreeTimes);
+    const RunResult imported = Kasse(db_, {"import", file});
+    ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+    const RunResult recorded =
+        Kasse(db_, {"expense", "--amount", "40,00", "--category", "Hardware", "--payee", kPayee,
+                    "--document", "B-4", "--date", "2022-03-04"});
+    ASSERT_EQ(recorded.exit_code, 0) << Describe(recorded);
+  }
+
+  // The payee's personal records in seq order: (seq, record).
+  std::vector<std::pair<uint64_t, std::string>> PayeeRecords() {
+    RawLedger raw(db_);
+    std::vector<std::pair<uint64_t, std::string>> records;
+    for (const auto& [key, value] : raw.All(kPersonal)) {
+      if (value.find(kPayee) != std::string::npos) records.emplace_back(SeqOfKey(key), value);
+    }
+    return records;
+  }
+
+  TempDir dir_;
+  std::string db_;
+};
+
+using storage_personal_format = PersonalFormatFixture;
+
+TEST_F(storage_personal_format, NewLedgerStoresTheSaltOncePerSubjectAndAppend) {
+  Create("2");
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 4u);
+  const std::string payee(kPayee);
+  // The import: a salt in the first record, none in the next two; the recording draws its own.
+  EXPECT_EQ(records[0].second.size(), 1 + 16 + payee.size());
+  EXPECT_EQ(records[0].second[0], '\x01');
+  EXPECT_EQ(records[1].second, "\x02" + payee);
+  EXPECT_EQ(records[2].second, "\x02" + payee);
+  EXPECT_EQ(records[3].second.size(), 1 + 16 + payee.size());
+  EXPECT_EQ(records[3].second[0], '\x01');
+  EXPECT_NE(records[3].second.substr(1, 16), records[0].second.substr(1, 16));
+  const RunResult verify = VerifyOk(db_);
+  EXPECT_NE(verify.out.find("4 personal records match"), std::string::npos) << Describe(verify);
+  const RunResult log = Kasse(db_, {"log", "--json"});
+  EXPECT_EQ(log.exit_code, 0);
+  size_t payees = 0;
+  for (size_t at = log.out.find(kPayee); at != std::string::npos;
+       at = log.out.find(kPayee, at + 1)) {
+    ++payees;
+  }
+  EXPECT_EQ(payees, 4u) << log.out;
+}
+
+TEST_F(storage_personal_format, FormatOneLedgerKeepsASaltInEveryRecord) {
+  Create("1");
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 4u);
+  for (const auto& [seq, record] : records) {
+    EXPECT_EQ(record.size(), 16 + std::string(kPayee).size()) << "seq " << seq;
+    EXPECT_TRUE(record.ends_with(kPayee)) << "seq " << seq;
+  }
+  VerifyOk(db_);
+  {
+    RawLedger raw(db_);
+    EXPECT_EQ(raw.Get(kMeta, "kasse.format_version"), "1");  // appending does not change it
+    std::string record = records[1].second;
+    record.back() ^= 0x01;
+    raw.Put(kPersonal, raw.PersonalKeyOf(records[1].first), record);
+  }
+  const RunResult verify = Kasse(db_, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_TRUE(NamesSeq(verify.err, records[1].first)) << Describe(verify);
+  EXPECT_NE(verify.err.find("altered"), std::string::npos) << Describe(verify);
+}
+
+// Deleting the record that holds a salt leaves the records after it without one: verify names the
+// first event whose personal data is wrong, the one whose record is gone.
+TEST_F(storage_personal_format, DeletedRecordWithTheSaltIsNamed) {
+  Create("2");
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 4u);
+  {
+    RawLedger raw(db_);
+    raw.Delete(kPersonal, raw.PersonalKeyOf(records[0].first));
+  }
+  const RunResult verify = Kasse(db_, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
+  EXPECT_NE(verify.err.find("missing"), std::string::npos) << Describe(verify);
+}
+
+// A changed salt changes the digest of every record that uses it; the first of them is named.
+TEST_F(storage_personal_format, AlteredSaltIsNamed) {
+  Create("2");
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 4u);
+  {
+    RawLedger raw(db_);
+    std::string record = records[0].second;
+    record[5] ^= 0x01;  // a byte of the salt
+    raw.Put(kPersonal, raw.PersonalKeyOf(records[0].first), record);
+  }
+  const RunResult verify = Kasse(db_, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
+  EXPECT_NE(verify.err.find("altered"), std::string::npos) << Describe(verify);
+}
+
+// A record without a salt whose subject has no earlier record with one (here: made so by turning
+// the first record into one without) cannot be checked, and verify says why.
+TEST_F(storage_personal_format, RecordWithoutAnySaltIsNamed) {
+  Create("2");
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 4u);
+  {
+    RawLedger raw(db_);
+    raw.Put(kPersonal, raw.PersonalKeyOf(records[0].first), "\x02" + std::string(kPayee));
+  }
+  const RunResult verify = Kasse(db_, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
+  EXPECT_NE(verify.err.find("lost its salt"), std::string::npos) << Describe(verify);
+}
+
 TEST(storage_not_a_ledger, NewerFormatVersionIsRefused) {
   TempDir dir;
   const std::string db = dir.File("db");
   ASSERT_EQ(Kasse(db, {"init", "--name", "Zukunft e.V."}).exit_code, 0);
   {
     RawLedger raw(db);
-    EXPECT_EQ(raw.Get(kMeta, "kasse.format_version"), "1");
+    EXPECT_EQ(raw.Get(kMeta, "kasse.format_version"), "2");
     raw.Put(kMeta, "kasse.format_version", "99");
   }
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{

@@ -264,15 +264,60 @@ TEST(Codec, RefusesAStringLengthLongerThanAnEvent) {
 }
 
 TEST(Personal, DigestCoversSaltAndText) {
-  const uint8_t salt_a[kPersonalSaltSize] = {1};
-  const uint8_t salt_b[kPersonalSaltSize] = {2};
-  const std::string a = EncodePersonal("Erika", salt_a);
-  EXPECT_NE(PersonalDigest(a), PersonalDigest(EncodePersonal("Erika", salt_b)));
-  EXPECT_NE(PersonalDigest(a), PersonalDigest(EncodePersonal("Erikb", salt_a)));
-  std::string text;
-  ASSERT_TRUE(DecodePersonal(a, &text).ok());
-  EXPECT_EQ(text, "Erika");
-  EXPECT_FALSE(DecodePersonal("short", &text).ok());
+  const PersonalSalt salt_a = {1};
+  const PersonalSalt salt_b = {2};
+  EXPECT_NE(PersonalDigest(salt_a, "Erika"), PersonalDigest(salt_b, "Erika"));
+  EXPECT_NE(PersonalDigest(salt_a, "Erika"), PersonalDigest(salt_a, "Erikb"));
+  // SHA-256(salt || text), as format 1 stored it: the digest of the whole record.
+  const std::string record = EncodePersonal(PersonalFormat::kSaltInEveryRecord, &salt_a, "Erika");
+  EXPECT_EQ(PersonalDigest(salt_a, "Erika"), ComputeSha256(record));
+}
+
+TEST(Personal, FormatOneRecordIsSaltThenText) {
+  const PersonalSalt salt = {7, 8, 9};
+  const std::string record = EncodePersonal(PersonalFormat::kSaltInEveryRecord, &salt, "Erika");
+  ASSERT_EQ(record.size(), kPersonalSaltSize + 5);
+  PersonalRecord parsed;
+  ASSERT_TRUE(ParsePersonal(PersonalFormat::kSaltInEveryRecord, record, &parsed).ok());
+  ASSERT_TRUE(parsed.salt.has_value());
+  EXPECT_EQ(*parsed.salt, salt);
+  EXPECT_EQ(parsed.text, "Erika");
+  const Status status = ParsePersonal(PersonalFormat::kSaltInEveryRecord, "short", &parsed);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_NE(status.message().find("shorter than its salt"), std::string::npos);
+}
+
+TEST(Personal, FormatTwoRecordsWithAndWithoutSalt) {
+  const PersonalSalt salt = {7, 8, 9};
+  const auto format = PersonalFormat::kSaltOncePerAppend;
+  const std::string with_salt = EncodePersonal(format, &salt, "Erika");
+  const std::string without = EncodePersonal(format, nullptr, "Erika");
+  ASSERT_EQ(with_salt.size(), 1 + kPersonalSaltSize + 5);
+  EXPECT_EQ(with_salt[0], '\x01');
+  EXPECT_EQ(without, std::string("\x02") + "Erika");
+  PersonalRecord parsed;
+  ASSERT_TRUE(ParsePersonal(format, with_salt, &parsed).ok());
+  ASSERT_TRUE(parsed.salt.has_value());
+  EXPECT_EQ(*parsed.salt, salt);
+  EXPECT_EQ(parsed.text, "Erika");
+  ASSERT_TRUE(ParsePersonal(format, without, &parsed).ok());
+  EXPECT_FALSE(parsed.salt.has_value());
+  EXPECT_EQ(parsed.text, "Erika");
+}
+
+TEST(Personal, FormatTwoRefusesMalformedRecords) {
+  const auto format = PersonalFormat::kSaltOncePerAppend;
+  PersonalRecord parsed;
+  EXPECT_NE(ParsePersonal(format, "", &parsed).message().find("empty"), std::string::npos);
+  EXPECT_NE(ParsePersonal(format,
+                          "\x03"
+                          "Erika",
+                          &parsed)
+                .message()
+                .find("unknown kind 3"),
+            std::string::npos);
+  EXPECT_NE(ParsePersonal(format, "\x01short", &parsed).message().find("shorter than its salt"),
+            std::string::npos);
 }
 
 TEST(Sha256, KnownVector) {
