@@ -427,7 +427,11 @@ bool LoadPayload(const Envelope& envelope, bool reference_archive, StoredHeader*
 
 }  // namespace
 
-std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
+namespace {
+
+// Writes `event`'s envelope and payload, chained to `prev_hash`, with an archive of type Archive.
+template <class Archive>
+std::string Encode(const Event& event, const Sha256& prev_hash) {
   const EventType type = TypeOf(event.body);
   std::string bytes;
   bytes.reserve(256);
@@ -440,8 +444,7 @@ std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
   PutFixed<uint32_t>(&bytes, 0);  // the payload size, set below
   assert(bytes.size() == kEnvelopeHeaderSize);
   {
-    StringAppendBuffer payload(&bytes);
-    boost::archive::binary_oarchive archive(payload, kArchiveFlags);
+    Archive archive(&bytes);
     const StoredHeader header = HeaderOf(event);
     archive << header;
     std::visit([&archive](const auto& body) { archive << body; }, event.body);
@@ -452,6 +455,32 @@ std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
         static_cast<char>(payload_size >> (8 * i) & 0xff);
   }
   return bytes;
+}
+
+// binary_oarchive on a stream buffer that appends to the string.
+class BinaryOArchiveOnString {
+ public:
+  explicit BinaryOArchiveOnString(std::string* out)
+      : buffer_(out), archive_(buffer_, kArchiveFlags) {}
+  template <class T>
+  BinaryOArchiveOnString& operator<<(const T& value) {
+    archive_ << value;
+    return *this;
+  }
+
+ private:
+  StringAppendBuffer buffer_;
+  boost::archive::binary_oarchive archive_;
+};
+
+}  // namespace
+
+std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
+  return Encode<StringOArchive>(event, prev_hash);
+}
+
+std::string EncodeEventWithBinaryOArchive(const Event& event, const Sha256& prev_hash) {
+  return Encode<BinaryOArchiveOnString>(event, prev_hash);
 }
 
 Status ParseEnvelope(std::string_view bytes, Envelope* envelope) {

@@ -1,17 +1,20 @@
-// ViewIArchive: a Boost.Serialization input archive that reads the bytes of
-// boost::archive::binary_iarchive (written with no_header | no_codecvt) straight from a
-// std::string_view.
+// ViewIArchive and StringOArchive: Boost.Serialization archives that read and write the bytes of
+// boost::archive::binary_iarchive / binary_oarchive (with no_header | no_codecvt) straight from a
+// std::string_view and into a std::string.
 //
-// Why: binary_iarchive builds a std::locale with a codecvt facet in its constructor, even with
-// no_codecvt, and destroys it again; with one archive per stored event that was a fifth of the
-// CPU time of `kasse replay` (perf, docs/PERFORMANCE.md). This archive is Boost's own
-// basic_binary_iarchive (the same class-version, tracking and class-id handling as
-// binary_iarchive) on a primitive layer without a stream: the stored format does not change, and
-// tests/unit/codec_test.cc decodes every golden fixture with both archives.
+// Why: binary_iarchive and binary_oarchive build a std::locale with a codecvt facet in their
+// constructors, even with no_codecvt, and destroy it again; with one archive per stored event
+// that was a fifth of the CPU time of `kasse replay` and 4 % of an import's (perf,
+// docs/PERFORMANCE.md). These archives are Boost's own basic_binary_iarchive and
+// basic_binary_oarchive (the same class-version, tracking and class-id handling) on a primitive
+// layer without a stream: the stored format does not change. tests/unit/codec_test.cc decodes
+// every golden fixture with both input archives, and the golden fixture holds the encoder to the
+// bytes binary_oarchive wrote.
 #pragma once
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/basic_binary_iarchive.hpp>
+#include <boost/archive/basic_binary_oarchive.hpp>
 #include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/item_version_type.hpp>
 #include <cstddef>
@@ -86,6 +89,42 @@ class ViewIArchive : public boost::archive::basic_binary_iarchive<ViewIArchive> 
   std::size_t position_ = 0;
 };
 
+class StringOArchive : public boost::archive::basic_binary_oarchive<StringOArchive> {
+ public:
+  // Appends to `*out`, which must outlive the archive. Boost's no_header: writes none.
+  explicit StringOArchive(std::string* out)
+      : boost::archive::basic_binary_oarchive<StringOArchive>(boost::archive::no_header),
+        out_(out) {}
+
+  void save_binary(const void* address, std::size_t count) {
+    out_->append(static_cast<const char*>(address), count);
+  }
+
+ private:
+  friend class boost::archive::detail::interface_oarchive<StringOArchive>;
+  friend class boost::archive::basic_binary_oarchive<StringOArchive>;
+  friend class boost::archive::save_access;
+
+  template <class T>
+  void save_override(const T& t) {
+    this->boost::archive::basic_binary_oarchive<StringOArchive>::save_override(t);
+  }
+
+  // The primitives, as basic_binary_oprimitive writes them (see ViewIArchive::load).
+  template <class T>
+  void save(const T& t) {
+    save_binary(&t, sizeof(T));
+  }
+  void save(const std::string& s) {
+    const std::size_t size = s.size();
+    save(size);
+    save_binary(s.data(), size);
+  }
+
+  std::string* out_;
+};
+
 }  // namespace kasse
 
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(kasse::ViewIArchive)
+BOOST_SERIALIZATION_REGISTER_ARCHIVE(kasse::StringOArchive)

@@ -203,6 +203,35 @@ TEST(Codec, ViewArchiveDecodesLikeBinaryIArchive) {
   EXPECT_GT(decoded_variants, 1000u);  // many changes only alter a character or a number
 }
 
+// StringOArchive (ledger/view_archive.h) must write exactly what Boost's binary_oarchive writes:
+// every event type, with empty, long (a length above 255) and non-ASCII strings, with and without
+// a subject and digest.
+TEST(Codec, StringArchiveEncodesLikeBinaryOArchive) {
+  Sha256 prev{};
+  prev[31] = 0x5a;
+  size_t compared = 0;
+  for (const Event& fixture : FixtureEvents()) {
+    for (int variant = 0; variant < 3; ++variant) {
+      Event event = fixture;
+      if (variant == 1) {
+        event.note = std::string(300, 'x') + " Grüße €";
+        event.subject = "p:0123456789abcdef01234567";
+        event.personal_digest[0] = 0xff;
+        event.personal_digest[31] = 0x01;
+      } else if (variant == 2) {
+        event.note.clear();
+        event.document.clear();
+        event.recorded_by.clear();
+      }
+      const std::string bytes = EncodeEvent(event, prev);
+      EXPECT_EQ(bytes, EncodeEventWithBinaryOArchive(event, prev))
+          << event.id << " variant " << variant;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 3 * FixtureEvents().size());
+}
+
 TEST(Codec, RefusesDamage) {
   const std::string bytes = EncodeEvent(FixtureEvents()[7], Sha256{});
   Event decoded;
