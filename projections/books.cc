@@ -248,7 +248,7 @@ Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_
 }
 
 Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
-  const std::map<std::string, std::string>& fresh = replayed.entries();
+  const SortedState fresh = replayed.Sorted();
   auto next = fresh.begin();
   KASSE_RETURN_IF_ERROR(ledger.ForEachState("", [&](std::string_view key, std::string_view value) {
     if (next == fresh.end() || key < next->first) {
