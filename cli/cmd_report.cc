@@ -62,6 +62,7 @@ ReportOutput ResolveOutput(const ReportFlags& flags) {
 struct ReportState {
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<Books> replayed;
+  SortedState replayed_sorted;  // what `view` reads after a replay; views into `replayed`
   StateView view;
   HistoryCut cut;
   bool is_replay = false;
@@ -108,7 +109,7 @@ Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
                           (as_of_cuts_bookings && !flags.as_of.empty());
   KASSE_RETURN_IF_ERROR(may_replay || reads_events
                             ? Ledger::OpenForRead(options.db_path, &state->ledger)
-                                   : Ledger::OpenForReports(options.db_path, &state->ledger));
+                            : Ledger::OpenForReports(options.db_path, &state->ledger));
   KASSE_RETURN_IF_ERROR(
       ParseCut(flags, as_of_cuts_bookings, *state->ledger, &state->cut, &state->is_replay));
   if (!state->is_replay) {
@@ -119,7 +120,8 @@ Status OpenReportState(const GlobalOptions& options, const ReportFlags& flags,
   uint64_t count = 0;
   KASSE_RETURN_IF_ERROR(Replay(*state->ledger, state->cut, state->replayed.get(), &count));
   state->cut.last_seq = std::min(state->cut.last_seq, state->ledger->head_seq());
-  state->view = InMemoryState(state->replayed->entries());
+  state->replayed_sorted = state->replayed->Sorted();
+  state->view = InMemoryState(state->replayed_sorted);
   return Status::Ok();
 }
 

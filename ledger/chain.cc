@@ -189,11 +189,11 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold&
       return CheckLog(ledger, &expected, summary, emit);
     });
     while (true) {
-      Event event;
+      Event* event = nullptr;
       bool done = false;
-      KASSE_RETURN_IF_ERROR(vouched.Next(&event, &done));
+      KASSE_RETURN_IF_ERROR(vouched.NextInPlace(&event, &done));
       if (done) break;
-      if (fold) KASSE_RETURN_IF_ERROR(fold(event));
+      if (fold) KASSE_RETURN_IF_ERROR(fold(*event));
     }
   }
   KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected));

@@ -640,11 +640,11 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
     return consumer_gone ? Status::Ok() : status;
   });
   while (true) {
-    Decoded next;
+    Decoded* next = nullptr;
     bool done = false;
-    KASSE_RETURN_IF_ERROR(decoded.Next(&next, &done));
+    KASSE_RETURN_IF_ERROR(decoded.NextInPlace(&next, &done));
     if (done) return Status::Ok();
-    KASSE_RETURN_IF_ERROR(visit({next.event, next.prev_hash, next.stored_bytes}));
+    KASSE_RETURN_IF_ERROR(visit({next->event, next->prev_hash, next->stored_bytes}));
   }
 }
 

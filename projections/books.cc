@@ -91,9 +91,9 @@ Status Books::AddReceiptIssued(const Event& event, const ReceiptIssued& body,
 }
 
 Status Books::CheckOpenYear(const Event& event) {
-  std::string value;
+  std::string_view value;
   bool closed = false;
-  KASSE_RETURN_IF_ERROR(cache_.Get(ClosedKey(event.date.year), &value, &closed));
+  KASSE_RETURN_IF_ERROR(cache_.Find(ClosedKey(event.date.year), &value, &closed));
   if (!closed) return Status::Ok();
   return Status::Rejected(fmt::format(
       "field \"date\": the year {} is closed (year.closed); nothing dated in it can be recorded. "
@@ -103,18 +103,18 @@ Status Books::CheckOpenYear(const Event& event) {
 
 Status Books::AddMoneyEvent(const Event& event) {
   const std::string category = CategoryOfMoneyEvent(event.body);
-  std::optional<CategoryInfo> info;
-  KASSE_RETURN_IF_ERROR(LookupCategory(cache_, category, &info));
-  if (!info) {
+  std::optional<Direction> direction;
+  KASSE_RETURN_IF_ERROR(LookupCategoryDirection(cache_, category, &direction));
+  if (!direction) {
     return Status::Rejected(
         fmt::format("field \"category\": \"{}\" is not a category of the chart", category));
   }
   const Direction wanted =
       std::holds_alternative<ExpensePaid>(event.body) ? Direction::kExpense : Direction::kIncome;
-  if (info->direction != wanted) {
+  if (*direction != wanted) {
     return Status::Rejected(
         fmt::format("field \"category\": \"{}\" is an {} category, not an {} one", category,
-                    DirectionName(info->direction), DirectionName(wanted)));
+                    DirectionName(*direction), DirectionName(wanted)));
   }
   std::string member;
   if (auto* dues = std::get_if<DuesPaid>(&event.body)) member = dues->member;
@@ -248,7 +248,7 @@ Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_
 }
 
 Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
-  const std::map<std::string, std::string>& fresh = replayed.entries();
+  const SortedState fresh = replayed.Sorted();
   auto next = fresh.begin();
   KASSE_RETURN_IF_ERROR(ledger.ForEachState("", [&](std::string_view key, std::string_view value) {
     if (next == fresh.end() || key < next->first) {

@@ -49,7 +49,8 @@ class Books {
   // For books with a backing ledger, to bound their memory: see StateCache.
   StateChanges TakeChanges() { return cache_.TakeChanges(); }
   size_t state_held_bytes() const { return cache_.held_bytes(); }
-  const std::map<std::string, std::string>& entries() const { return cache_.entries(); }
+  // The state in key order; views valid until the next Add (see StateCache::Sorted).
+  SortedState Sorted() const { return cache_.Sorted(); }
 
  private:
   Status CheckOpenYear(const Event& event);

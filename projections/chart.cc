@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace kasse {
 
@@ -18,11 +19,19 @@ std::string EncodeCategory(const CategoryInfo& info) {
   return value;
 }
 
+bool CategoryWellFormed(std::string_view value) {
+  return value.size() >= 10 && static_cast<uint8_t>(value[8]) <= 1 &&
+         static_cast<uint8_t>(value[9]) < kSphereCount;
+}
+
+Status DamagedCategory(std::string_view name) {
+  return Status::Corruption(fmt::format("stored chart entry of \"{}\" is damaged", name));
+}
+
 Status DecodeCategory(std::string_view name, std::string_view value, CategoryInfo* info) {
   std::vector<int64_t> seq;
-  if (value.size() < 10 || !DecodeInt64s(value.substr(0, 8), 1, &seq) ||
-      static_cast<uint8_t>(value[8]) > 1 || static_cast<uint8_t>(value[9]) >= kSphereCount) {
-    return Status::Corruption(fmt::format("stored chart entry of \"{}\" is damaged", name));
+  if (!CategoryWellFormed(value) || !DecodeInt64s(value.substr(0, 8), 1, &seq)) {
+    return DamagedCategory(name);
   }
   info->name = name;
   info->defined_seq = static_cast<uint64_t>(seq[0]);
@@ -69,6 +78,22 @@ Status LookupCategory(StateCache& cache, const std::string& name,
   CategoryInfo decoded;
   KASSE_RETURN_IF_ERROR(DecodeCategory(name, value, &decoded));
   *info = std::move(decoded);
+  return Status::Ok();
+}
+
+// Every money event asks this: no CategoryInfo (two strings) is built, the key is built in
+// fmt's inline buffer.
+Status LookupCategoryDirection(StateCache& cache, std::string_view name,
+                               std::optional<Direction>* direction) {
+  fmt::memory_buffer key;
+  fmt::format_to(std::back_inserter(key), "{}{}", kPrefix, name);
+  std::string_view value;
+  bool found = false;
+  KASSE_RETURN_IF_ERROR(cache.Find(std::string_view(key.data(), key.size()), &value, &found));
+  direction->reset();
+  if (!found) return Status::Ok();
+  if (!CategoryWellFormed(value)) return DamagedCategory(name);
+  *direction = static_cast<Direction>(value[8]);
   return Status::Ok();
 }
 

@@ -31,6 +31,10 @@ std::vector<CategoryDefined> DefaultChart();
 Status LookupCategory(StateCache& cache, const std::string& name,
                       std::optional<CategoryInfo>* info);
 
+// The direction of `name` only, as LookupCategory finds it, without building a CategoryInfo.
+Status LookupCategoryDirection(StateCache& cache, std::string_view name,
+                               std::optional<Direction>* direction);
+
 // Refuses a redefinition that changes direction or sphere (it would move booked money); a new
 // group is accepted, it only changes the heading in reports. Then folds the definition.
 Status FoldCategoryDefined(StateCache& cache, const Event& event, const CategoryDefined& body);

@@ -1,5 +1,6 @@
 #include "projections/state_cache.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace kasse {
@@ -10,13 +11,20 @@ namespace {
 // roughly; it only needs to be in proportion.
 constexpr size_t kNodeBytes = 96;
 
-size_t HeldBytes(const std::string& key, const std::string& value) {
+size_t HeldBytes(std::string_view key, std::string_view value) {
   return kNodeBytes + key.size() + value.size();
 }
 
 }  // namespace
 
-Status StateCache::Get(const std::string& key, std::string* value, bool* found) {
+Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
+  std::string_view held;
+  KASSE_RETURN_IF_ERROR(Find(key, &held, found));
+  if (*found) value->assign(held);
+  return Status::Ok();
+}
+
+Status StateCache::Find(std::string_view key, std::string_view* value, bool* found) {
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     *value = it->second;
@@ -28,30 +36,41 @@ Status StateCache::Get(const std::string& key, std::string* value, bool* found) 
   std::string stored;
   Status status = backing_->GetState(key, &stored);
   if (status.code() == Status::Code::kNotFound) {
-    if (absent_.insert(key).second) held_bytes_ += HeldBytes(key, "");
+    if (absent_.emplace(key).second) held_bytes_ += HeldBytes(key, "");
     return Status::Ok();
   }
   KASSE_RETURN_IF_ERROR(status);
-  *value = stored;
-  *found = true;
   held_bytes_ += HeldBytes(key, stored);
-  entries_.emplace(key, std::move(stored));
+  // References to a hash map's values stay valid when it rehashes.
+  *value = entries_.emplace(std::string(key), std::move(stored)).first->second;
+  *found = true;
   return Status::Ok();
 }
 
-void StateCache::Put(const std::string& key, std::string value) {
+void StateCache::Put(std::string_view key, std::string_view value) {
+  auto it = entries_.find(key);
+  const bool inserted = it == entries_.end();
+  if (inserted) it = entries_.emplace(std::string(key), std::string()).first;
   if (backing_ == nullptr) {
     // Replay and verify: the cache is the whole state and every key in it a change (Changes()),
     // so there is nothing to track; this is the hot path of a replay.
-    entries_.insert_or_assign(key, std::move(value));
+    it->second.assign(value);
     return;
   }
-  auto [it, inserted] = entries_.try_emplace(key);
   held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
   held_bytes_ -= it->second.size();
-  it->second = std::move(value);
-  if (absent_.erase(key) > 0) held_bytes_ -= HeldBytes(key, "");
-  if (dirty_.insert(key).second) held_bytes_ += HeldBytes(key, "");
+  it->second.assign(value);
+  if (auto absent = absent_.find(key); absent != absent_.end()) {
+    absent_.erase(absent);
+    held_bytes_ -= HeldBytes(key, "");
+  }
+  if (dirty_.emplace(key).second) held_bytes_ += HeldBytes(key, "");
+}
+
+SortedState StateCache::Sorted() const {
+  SortedState sorted(entries_.begin(), entries_.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
 }
 
 StateChanges StateCache::TakeChanges() {
@@ -72,12 +91,13 @@ StateChanges StateCache::TakeChanges() {
 
 StateChanges StateCache::Changes() const {
   StateChanges changes;
-  if (backing_ == nullptr) {  // see Put()
-    changes.puts.assign(entries_.begin(), entries_.end());
+  if (backing_ == nullptr) {              // see Put()
+    const SortedState sorted = Sorted();  // written in key order, as RocksDB keeps it
+    changes.puts.assign(sorted.begin(), sorted.end());
     return changes;
   }
   changes.puts.reserve(dirty_.size());
-  for (const std::string& key : dirty_) changes.puts.emplace_back(key, entries_.at(key));
+  for (const std::string& key : dirty_) changes.puts.emplace_back(key, entries_.find(key)->second);
   return changes;
 }
 
@@ -87,6 +107,23 @@ StateView StoredState(const Ledger& ledger) {
       [&ledger](std::string_view prefix, const Ledger::StateVisitor& visit) {
         return ledger.ForEachState(prefix, visit);
       }};
+}
+
+StateView InMemoryState(const SortedState& entries) {
+  const auto key_less = [](const auto& entry, std::string_view key) { return entry.first < key; };
+  return {[&entries, key_less](std::string_view key, std::string* value) {
+            auto it = std::lower_bound(entries.begin(), entries.end(), key, key_less);
+            if (it == entries.end() || it->first != key) return Status::NotFound(std::string(key));
+            value->assign(it->second);
+            return Status::Ok();
+          },
+          [&entries, key_less](std::string_view prefix, const Ledger::StateVisitor& visit) {
+            for (auto it = std::lower_bound(entries.begin(), entries.end(), prefix, key_less);
+                 it != entries.end() && it->first.starts_with(prefix); ++it) {
+              KASSE_RETURN_IF_ERROR(visit(it->first, it->second));
+            }
+            return Status::Ok();
+          }};
 }
 
 StateView InMemoryState(const std::map<std::string, std::string>& entries) {
@@ -118,12 +155,17 @@ std::string EncodeInt64s(const std::vector<int64_t>& values) {
 bool DecodeInt64s(std::string_view bytes, size_t count, std::vector<int64_t>* values) {
   if (bytes.size() != count * 8) return false;
   values->assign(count, 0);
-  for (size_t v = 0; v < count; ++v) {
+  return DecodeInt64s(bytes, std::span<int64_t>(*values));
+}
+
+bool DecodeInt64s(std::string_view bytes, std::span<int64_t> values) {
+  if (bytes.size() != values.size() * 8) return false;
+  for (size_t v = 0; v < values.size(); ++v) {
     uint64_t bits = 0;
     for (size_t i = 0; i < 8; ++i) {
       bits |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[v * 8 + i])) << (8 * i);
     }
-    (*values)[v] = static_cast<int64_t>(bits);
+    values[v] = static_cast<int64_t>(bits);
   }
   return true;
 }

@@ -7,24 +7,46 @@
 // (Appender::WriteStateAhead), where later Gets find them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ledger/store.h"
 
 namespace kasse {
 
+// Lets the cache's hash map be searched with a std::string_view, without building a std::string.
+struct StateKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const noexcept {
+    return std::hash<std::string_view>()(key);
+  }
+};
+
+// Projection state in key order, as views into its owner; what key-ordered scans and the
+// comparison with the stored state need.
+using SortedState = std::vector<std::pair<std::string_view, std::string_view>>;
+
 class StateCache {
  public:
   explicit StateCache(const Ledger* backing) : backing_(backing) {}
 
   // Sets *found and, when found, *value.
-  Status Get(const std::string& key, std::string* value, bool* found);
-  void Put(const std::string& key, std::string value);
+  Status Get(std::string_view key, std::string* value, bool* found);
+  // As Get, without copying: *value views the cache's own bytes, valid until the next Put or
+  // TakeChanges. What the hot folds of a replay use.
+  Status Find(std::string_view key, std::string_view* value, bool* found);
+  // Copies into the value already held under `key` when there is one: folds rewrite small
+  // values of the same size, and reusing the string saves an allocation and a free.
+  void Put(std::string_view key, std::string_view value);
 
   // The changed keys with their new values, for Appender::Commit.
   StateChanges Changes() const;
@@ -33,14 +55,20 @@ class StateCache {
   StateChanges TakeChanges();
   // About how much memory the held keys take: their bytes and the containers' nodes.
   size_t held_bytes() const { return held_bytes_; }
-  // Every key the cache holds; the complete state when it has no backing ledger.
-  const std::map<std::string, std::string>& entries() const { return entries_; }
+  // Every key the cache holds, in key order; the complete state when it has no backing ledger.
+  // Views into the cache, valid until the next Put or TakeChanges.
+  SortedState Sorted() const;
 
  private:
+  // A hash map, not a std::map: a replay looks up keys with long common prefixes
+  // ("statement/2022/...") millions of times, and comparing them was a quarter of its fold.
+  // Key order is needed only when the state is written or scanned (Sorted()).
+  using Entries = std::unordered_map<std::string, std::string, StateKeyHash, std::equal_to<>>;
+
   const Ledger* backing_;
-  std::map<std::string, std::string> entries_;
-  std::set<std::string> absent_;  // looked up in the ledger and not there
-  std::set<std::string> dirty_;
+  Entries entries_;
+  std::set<std::string, std::less<>> absent_;  // looked up in the ledger and not there
+  std::set<std::string, std::less<>> dirty_;
   size_t held_bytes_ = 0;
 };
 
@@ -57,12 +85,32 @@ struct StateView {
   std::function<Status(std::string_view prefix, const Ledger::StateVisitor& visit)> for_each;
 };
 StateView StoredState(const Ledger& ledger);
-// `entries` must outlive the view.
+// `entries` (sorted by key) must outlive the view, and so must what it points into.
+StateView InMemoryState(const SortedState& entries);
 StateView InMemoryState(const std::map<std::string, std::string>& entries);
 
 // Fixed-width little-endian int64 lists: the value format of counters and sums.
 std::string EncodeInt64s(const std::vector<int64_t>& values);
 // False when `bytes` is not exactly `count` values.
 bool DecodeInt64s(std::string_view bytes, size_t count, std::vector<int64_t>* values);
+// The same without the heap, for the hot folds: false when `bytes` is not exactly
+// values.size() values.
+bool DecodeInt64s(std::string_view bytes, std::span<int64_t> values);
+
+// EncodeInt64s of N values on the stack, for StateCache::Put.
+template <size_t N>
+class Int64sBytes {
+ public:
+  explicit Int64sBytes(const std::array<int64_t, N>& values) {
+    for (size_t v = 0; v < N; ++v) {
+      const uint64_t bits = static_cast<uint64_t>(values[v]);
+      for (size_t i = 0; i < 8; ++i) bytes_[v * 8 + i] = static_cast<char>(bits >> (8 * i) & 0xff);
+    }
+  }
+  std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
+
+ private:
+  std::array<char, N * 8> bytes_;
+};
 
 }  // namespace kasse

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <iterator>
 #include <map>
 
 #include "ledger/money.h"
@@ -26,31 +28,36 @@ std::string YearPrefix(int32_t year) {
   return fmt::format("{}{:04}/", kPrefix, year);
 }
 
-std::string DetailOf(const EventBody& body) {
+std::string_view DetailOf(const EventBody& body) {
   if (auto* dues = std::get_if<DuesPaid>(&body)) {
     return dues->covers_first_year == dues->covers_last_year ? "one_year" : "multi_year";
   }
   if (auto* donation = std::get_if<DonationReceived>(&body)) {
-    return std::string(DonationKindName(donation->kind));
+    return DonationKindName(donation->kind);
   }
   return "";
 }
 
+// Every money event adds to a line: the key is built in fmt's inline buffer and the value
+// decoded and encoded on the stack, so that the fold does not allocate.
 Status AddToLine(StateCache& cache, int32_t year, const std::string& category,
-                 const std::string& detail, int64_t amount_cents) {
-  const std::string key = YearPrefix(year) + category + kDetailSeparator + detail;
-  std::string value;
+                 std::string_view detail, int64_t amount_cents) {
+  fmt::memory_buffer key_bytes;
+  fmt::format_to(std::back_inserter(key_bytes), "{}{:04}/{}{}{}", kPrefix, year, category,
+                 kDetailSeparator, detail);
+  const std::string_view key(key_bytes.data(), key_bytes.size());
+  std::string_view value;
   bool found = false;
-  KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
-  std::vector<int64_t> fields = {0, 0};
-  if (found && !DecodeInt64s(value, 2, &fields)) {
+  KASSE_RETURN_IF_ERROR(cache.Find(key, &value, &found));
+  std::array<int64_t, 2> fields = {0, 0};  // sum in cents, bookings
+  if (found && !DecodeInt64s(value, fields)) {
     return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
   }
   if (!AddCents(fields[0], amount_cents, &fields[0])) {
     return Status::Rejected(fmt::format("the sum of \"{}\" in {} would overflow", category, year));
   }
   fields[1] += 1;
-  cache.Put(key, EncodeInt64s(fields));
+  cache.Put(key, Int64sBytes<2>(fields).view());
   return Status::Ok();
 }
 
@@ -67,17 +74,19 @@ bool NeedsFormalReceipt(const Event& donation) {
 }
 
 Status AddToDonationCount(StateCache& cache, const char* prefix, int32_t year, int64_t delta) {
-  const std::string key = fmt::format("{}{:04}", prefix, year);
-  std::string value;
+  fmt::memory_buffer key_bytes;
+  fmt::format_to(std::back_inserter(key_bytes), "{}{:04}", prefix, year);
+  const std::string_view key(key_bytes.data(), key_bytes.size());
+  std::string_view value;
   bool found = false;
-  KASSE_RETURN_IF_ERROR(cache.Get(key, &value, &found));
-  std::vector<int64_t> count = {0};
-  if (found && !DecodeInt64s(value, 1, &count)) {
+  KASSE_RETURN_IF_ERROR(cache.Find(key, &value, &found));
+  std::array<int64_t, 1> count = {0};
+  if (found && !DecodeInt64s(value, count)) {
     return Status::Corruption(fmt::format("stored donation count {} is damaged", key));
   }
   count[0] += delta;
   assert(count[0] >= 0);  // a reversal only ever takes back a counted donation
-  cache.Put(key, EncodeInt64s(count));
+  cache.Put(key, Int64sBytes<1>(count).view());
   return Status::Ok();
 }
 
