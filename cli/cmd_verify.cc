@@ -88,7 +88,7 @@ Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& e
 
 Status RunReplay(const GlobalOptions& options) {
   std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, &ledger));
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kFew, &ledger));
   KASSE_RETURN_IF_ERROR(ledger->KeepTableFilesOpen());  // the whole log, and lookups
   Books replayed(nullptr);
   uint64_t count = 0;

@@ -67,8 +67,9 @@ constexpr size_t kWriteAheadLogsMax = 32;
 // file reads its index and its whole bloom filter: with every file opened at open (-1, which
 // readers' secondary instances require), a recording right after a 10M-event import spent a
 // third of its 33 ms there, reading 16 MB (perf, docs/PERFORMANCE.md "At 10M events"). With this,
-// a recording opens only the few files that its lookups touch. Long runs raise it again
-// (KeepTableFilesOpen), since evicting a table reader means reading its filter again.
+// a recording opens only the few files that its lookups touch. Long runs keep every file open
+// (Appends::kMany, KeepTableFilesOpen), since evicting a table reader means reading its filter
+// again.
 constexpr int kWriterTableFilesMax = 20;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
@@ -100,7 +101,7 @@ rocksdb::Options MakeOptions(bool create) {
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write, Appends appends) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string_view name : kFamilyNames) {
     rocksdb::ColumnFamilyOptions options(MakeOptions(false));
@@ -135,12 +136,13 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
     }
     if (name == "ids") {
       // Nearly every lookup of a new id misses: bloom filters answer those without a search,
-      // in the table files and, while appending, in the memtable (whose filter a reader, which
-      // looks up few ids, would only pay for by clearing megabytes at open).
+      // in the table files and, while appending many events, in the memtable (whose filter a
+      // recording or a reader, which look up few ids, would only pay for by clearing megabytes
+      // at open).
       rocksdb::BlockBasedTableOptions table;
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-      if (for_write) {
+      if (appends == Appends::kMany) {
         options.memtable_whole_key_filtering = true;
         options.memtable_prefix_bloom_size_ratio = 0.05;
       }
@@ -237,7 +239,7 @@ Status Ledger::Create(const std::string& path, const std::string& name,
         fmt::format("{} already exists; kasse init creates a new ledger only", path));
   }
   std::unique_ptr<Ledger> created;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/true, &created));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, Appends::kFew, /*create=*/true, &created));
   uint8_t pepper[32];
   FillRandomBytes(pepper, sizeof(pepper));
   rocksdb::WriteBatch batch;
@@ -255,9 +257,10 @@ Status Ledger::Create(const std::string& path, const std::string& name,
   return Status::Ok();
 }
 
-Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger) {
+Status Ledger::OpenForWrite(const std::string& path, Appends appends,
+                            std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, appends, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   // Committed pending state is rolled forward, uncommitted pending state rolled back, before
   // anything else writes: an Appender starts with an empty pending area.
@@ -271,7 +274,7 @@ Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* le
 
 Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kRead, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kRead, Appends::kFew, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   *ledger = std::move(opened);
   return Status::Ok();
@@ -279,13 +282,14 @@ Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* led
 
 Status Ledger::OpenForReports(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kReadProjections, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(
+      Open(path, OpenMode::kReadProjections, Appends::kFew, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   *ledger = std::move(opened);
   return Status::Ok();
 }
 
-Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
+Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, bool create,
                     std::unique_ptr<Ledger>* ledger) {
   const bool for_write = mode == OpenMode::kWrite;
   std::error_code error;
@@ -306,8 +310,9 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
-    options.max_open_files = kWriterTableFilesMax;
-    status = rocksdb::DB::Open(options, path, FamilyDescriptors(true), &opened->handles_, &db);
+    options.max_open_files = appends == Appends::kMany ? -1 : kWriterTableFilesMax;
+    status =
+        rocksdb::DB::Open(options, path, FamilyDescriptors(true, appends), &opened->handles_, &db);
   } else {
     std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -315,7 +320,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
                                          std::filesystem::temp_directory_path().string()));
     }
     opened->secondary_path_ = pattern;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false, Appends::kFew);
     if (mode == OpenMode::kReadProjections) {
       // Reports need no table file of the log, the id index or the personal data.
       families = {families[kMeta], families[kState]};

@@ -55,6 +55,11 @@ struct StateChanges {
   std::vector<std::pair<std::string, std::string>> puts;
 };
 
+// How many events a writer is opened to append: a recording appends a few, an import many. Many
+// appends pay for what makes each lookup cheap (every table file kept open, a memtable filter of
+// the id index); a few do not (see FamilyDescriptors in store.cc).
+enum class Appends { kFew, kMany };
+
 struct StoredEventBytes {
   uint64_t key_seq = 0;  // the sequence number in the key, which verify checks against the bytes
   std::string_view bytes;
@@ -72,10 +77,12 @@ class Ledger {
   // Opens for appending. Busy, naming the process, when another process writes; NotFound or
   // InvalidInput when `path` is no kasse ledger; Rejected when a newer kasse wrote it. Removes
   // the invisible remains of an import that crashed.
-  static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
-  // A ledger opened for writing opens table files lazily and keeps few of them open, which makes
-  // a recording fast however many files there are. Before a long run of lookups (an import, a
-  // replay) this keeps every table file open once opened, so that none is read twice.
+  static Status OpenForWrite(const std::string& path, Appends appends,
+                             std::unique_ptr<Ledger>* ledger);
+  // A ledger opened for few appends opens table files lazily and keeps few of them open, which
+  // makes a recording fast however many files there are (Appends::kMany keeps them all open).
+  // Before a long run of lookups (a verify, a compaction) this keeps every table file open once
+  // opened, so that none is read twice.
   Status KeepTableFilesOpen();
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
@@ -161,7 +168,7 @@ class Ledger {
   friend class Appender;
   Ledger() = default;
   enum class OpenMode { kWrite, kRead, kReadProjections };
-  static Status Open(const std::string& path, OpenMode mode, bool create,
+  static Status Open(const std::string& path, OpenMode mode, Appends appends, bool create,
                      std::unique_ptr<Ledger>* ledger);
   // The handle of column family `index` (see store.cc); it must have been opened.
   rocksdb::ColumnFamilyHandle* family(size_t index) const {
