@@ -123,6 +123,14 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write, A
       // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
       options.write_buffer_size = 32 << 20;
     }
+    if (for_write && appends == Appends::kFew) {
+      // The first recording after a 10M-event import started compacting the level-0 files the
+      // import left (rewriting the whole 46 MB id index level among them) and abandoned it at
+      // exit, a fifth of its CPU samples on a two-core machine (perf); every later recording
+      // did the same. Imports and kasse compact pay that debt; a writer for few appends
+      // compacts only where level 0 would slow writes down (CompactWhereLevel0IsFull).
+      options.disable_auto_compactions = true;
+    }
     if (name == "events") {
       // The log is most of the disk: larger blocks and a trained dictionary let zstd find what
       // events have in common (field layout, categories, recorder) across more of them.
@@ -273,6 +281,7 @@ Status Ledger::OpenForWrite(const std::string& path, Appends appends,
                                                : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
   KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
+  if (appends == Appends::kFew) KASSE_RETURN_IF_ERROR(opened->CompactWhereLevel0IsFull());
   *ledger = std::move(opened);
   return Status::Ok();
 }
@@ -370,6 +379,22 @@ Status Ledger::BoundWriteAheadLogs() {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   return FromRocks(db_->Flush(flush, handles_), "flushing memtables");
+}
+
+Status Ledger::CompactWhereLevel0IsFull() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    std::string files;
+    if (!db_->GetProperty(handle, "rocksdb.num-files-at-level0", &files)) {
+      return Status::IoError("cannot read the number of level-0 files");
+    }
+    // At RocksDB's slowdown trigger, compactions start again, so level 0 stays bounded (from
+    // the stop trigger on, a write waits for them) however long only single events are written.
+    const int full = db_->GetOptions(handle).level0_slowdown_writes_trigger;
+    if (std::stoi(files) < full) continue;
+    KASSE_RETURN_IF_ERROR(FromRocks(
+        db_->SetOptions(handle, {{"disable_auto_compactions", "false"}}), "enabling compactions"));
+  }
+  return Status::Ok();
 }
 
 Status Ledger::LoadMetadata() {

@@ -55,9 +55,10 @@ struct StateChanges {
   std::vector<std::pair<std::string, std::string>> puts;
 };
 
-// How many events a writer is opened to append: a recording appends a few, an import many. Many
-// appends pay for what makes each lookup cheap (every table file kept open, a memtable filter of
-// the id index); a few do not (see FamilyDescriptors in store.cc).
+// How many events a writer is opened to append: a recording appends a few, an import (or a
+// replay, which writes all the state) many. Many appends pay for what makes each lookup cheap
+// (every table file kept open, a memtable filter of the id index) and compact as they go; a few
+// do not, and compact only when level 0 is full (see FamilyDescriptors in store.cc).
 enum class Appends { kFew, kMany };
 
 struct StoredEventBytes {
@@ -177,6 +178,8 @@ class Ledger {
   }
   Status LoadMetadata();
   Status BoundWriteAheadLogs();
+  // Lets compactions run in the families whose level 0 has as many files as slow writes down.
+  Status CompactWhereLevel0IsFull();
   Status RemoveUncommittedEvents();
   // Moves committed pending state into place and removes the marker (roll forward).
   Status MovePendingState();
