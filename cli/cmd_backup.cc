@@ -13,7 +13,7 @@ namespace {
 
 Status RunBackup(const GlobalOptions& options, const std::string& backup_dir) {
   std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, &ledger));
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kFew, &ledger));
   uint32_t backup_id = 0;
   KASSE_RETURN_IF_ERROR(ledger->Backup(backup_dir, &backup_id));
   fmt::print("backup {} written to {} and verified: head seq {}, head hash {}\n", backup_id,
@@ -43,7 +43,7 @@ void AddBackupCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   compact->callback([&options, &exit_code]() {
     ResolveDefaults(&options);
     std::unique_ptr<Ledger> ledger;
-    Status status = Ledger::OpenForWrite(options.db_path, &ledger);
+    Status status = Ledger::OpenForWrite(options.db_path, Appends::kFew, &ledger);
     if (status.ok()) status = ledger->Compact();
     if (status.ok()) fmt::print("compacted {}\n", options.db_path);
     exit_code = Finish(status);

@@ -272,7 +272,7 @@ Status RunIssue(const GlobalOptions& global, const ReceiptsFlags& flags) {
   fs::path out;
   KASSE_RETURN_IF_ERROR(PrepareOutDirectory(flags.out, /*create=*/false, &out));
   std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(global.db_path, &ledger));
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(global.db_path, Appends::kFew, &ledger));
   KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
   TaxDataInForce tax;
   KASSE_RETURN_IF_ERROR(FindTaxData(*ledger, options.issued_on, &tax));

@@ -33,7 +33,7 @@ Status RecordOne(GlobalOptions& options, const nlohmann::json& object, RecordSum
   Event event;
   KASSE_RETURN_IF_ERROR(EventFromJson(object, &event).WithContext("command line"));
   std::unique_ptr<Ledger> ledger;
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, &ledger));
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kFew, &ledger));
   bool given = false;
   EventSource source = [&](Event* next, std::string* context, bool* done) {
     *done = given;
@@ -382,7 +382,7 @@ void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   command->callback([&options, &exit_code, flags]() {
     ResolveDefaults(&options);
     std::unique_ptr<Ledger> ledger;
-    Status status = Ledger::OpenForWrite(options.db_path, &ledger);
+    Status status = Ledger::OpenForWrite(options.db_path, Appends::kFew, &ledger);
     nlohmann::json object;
     if (status.ok() && ledger->head_seq() == 0) status = Status::Rejected("the ledger is empty");
     if (status.ok()) status = StartObject("audit.sealed", "seal", flags->common, &object);
@@ -448,8 +448,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
       return;
     }
     std::unique_ptr<Ledger> ledger;
-    Status status = Ledger::OpenForWrite(options.db_path, &ledger);
-    if (status.ok()) status = ledger->KeepTableFilesOpen();  // one lookup per line at least
+    // One lookup per line at least, and usually many lines.
+    Status status = Ledger::OpenForWrite(options.db_path, Appends::kMany, &ledger);
     LineReader reader(file.get(), kLineBytesMax);
     EventSource source = [&](Event* event, std::string* context, bool* done) {
       std::string line;

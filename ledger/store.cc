@@ -71,8 +71,9 @@ constexpr size_t kWriteAheadLogsMax = 32;
 // file reads its index and its whole bloom filter: with every file opened at open (-1, which
 // readers' secondary instances require), a recording right after a 10M-event import spent a
 // third of its 33 ms there, reading 16 MB (perf, docs/PERFORMANCE.md "At 10M events"). With this,
-// a recording opens only the few files that its lookups touch. Long runs raise it again
-// (KeepTableFilesOpen), since evicting a table reader means reading its filter again.
+// a recording opens only the few files that its lookups touch. Long runs keep every file open
+// (Appends::kMany, KeepTableFilesOpen), since evicting a table reader means reading its filter
+// again.
 constexpr int kWriterTableFilesMax = 20;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
@@ -104,7 +105,7 @@ rocksdb::Options MakeOptions(bool create) {
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write, Appends appends) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string_view name : kFamilyNames) {
     rocksdb::ColumnFamilyOptions options(MakeOptions(false));
@@ -126,6 +127,14 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
       // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
       options.write_buffer_size = 32 << 20;
     }
+    if (for_write && appends == Appends::kFew) {
+      // The first recording after a 10M-event import started compacting the level-0 files the
+      // import left (rewriting the whole 46 MB id index level among them) and abandoned it at
+      // exit, a fifth of its CPU samples on a two-core machine (perf); every later recording
+      // did the same. Imports and kasse compact pay that debt; a writer for few appends
+      // compacts only where level 0 would slow writes down (CompactWhereLevel0IsFull).
+      options.disable_auto_compactions = true;
+    }
     if (name == "events") {
       // The log is most of the disk: larger blocks and a trained dictionary let zstd find what
       // events have in common (field layout, categories, recorder) across more of them.
@@ -139,12 +148,18 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write) {
     }
     if (name == "ids") {
       // Nearly every lookup of a new id misses: bloom filters answer those without a search,
-      // in the table files and, while appending, in the memtable (whose filter a reader, which
-      // looks up few ids, would only pay for by clearing megabytes at open).
+      // in the table files and, while appending many events, in the memtable (whose filter a
+      // recording or a reader, which look up few ids, would only pay for by clearing megabytes
+      // at open).
       rocksdb::BlockBasedTableOptions table;
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-      if (for_write) {
+      // Opening a table file reads its whole filter (also a partitioned one: a lookup opens the
+      // file with prefetching, which reads every partition). After a 10M-event import the index
+      // was one level-1 file of 46 MB with an 11.5 MB filter, which the first lookup of a new id
+      // read. Small files bound what one lookup opens; an import keeps them all open anyway.
+      options.target_file_size_base = 4 << 20;
+      if (appends == Appends::kMany) {
         options.memtable_whole_key_filtering = true;
         options.memtable_prefix_bloom_size_ratio = 0.05;
       }
@@ -241,7 +256,7 @@ Status Ledger::Create(const std::string& path, const std::string& name,
         fmt::format("{} already exists; kasse init creates a new ledger only", path));
   }
   std::unique_ptr<Ledger> created;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/true, &created));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, Appends::kFew, /*create=*/true, &created));
   uint8_t pepper[32];
   FillRandomBytes(pepper, sizeof(pepper));
   rocksdb::WriteBatch batch;
@@ -259,9 +274,10 @@ Status Ledger::Create(const std::string& path, const std::string& name,
   return Status::Ok();
 }
 
-Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger) {
+Status Ledger::OpenForWrite(const std::string& path, Appends appends,
+                            std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kWrite, appends, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   // Committed pending state is rolled forward, uncommitted pending state rolled back, before
   // anything else writes: an Appender starts with an empty pending area.
@@ -269,13 +285,14 @@ Status Ledger::OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* le
                                                : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
   KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
+  if (appends == Appends::kFew) KASSE_RETURN_IF_ERROR(opened->CompactWhereLevel0IsFull());
   *ledger = std::move(opened);
   return Status::Ok();
 }
 
 Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kRead, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kRead, Appends::kFew, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   *ledger = std::move(opened);
   return Status::Ok();
@@ -283,13 +300,14 @@ Status Ledger::OpenForRead(const std::string& path, std::unique_ptr<Ledger>* led
 
 Status Ledger::OpenForReports(const std::string& path, std::unique_ptr<Ledger>* ledger) {
   std::unique_ptr<Ledger> opened;
-  KASSE_RETURN_IF_ERROR(Open(path, OpenMode::kReadProjections, /*create=*/false, &opened));
+  KASSE_RETURN_IF_ERROR(
+      Open(path, OpenMode::kReadProjections, Appends::kFew, /*create=*/false, &opened));
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   *ledger = std::move(opened);
   return Status::Ok();
 }
 
-Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
+Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, bool create,
                     std::unique_ptr<Ledger>* ledger) {
   const bool for_write = mode == OpenMode::kWrite;
   std::error_code error;
@@ -310,8 +328,9 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
-    options.max_open_files = kWriterTableFilesMax;
-    status = rocksdb::DB::Open(options, path, FamilyDescriptors(true), &opened->handles_, &db);
+    options.max_open_files = appends == Appends::kMany ? -1 : kWriterTableFilesMax;
+    status =
+        rocksdb::DB::Open(options, path, FamilyDescriptors(true, appends), &opened->handles_, &db);
   } else {
     std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -319,7 +338,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, bool create,
                                          std::filesystem::temp_directory_path().string()));
     }
     opened->secondary_path_ = pattern;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false, Appends::kFew);
     if (mode == OpenMode::kReadProjections) {
       // Reports need no table file of the log, the id index or the personal data.
       families = {families[kMeta], families[kState]};
@@ -364,6 +383,22 @@ Status Ledger::BoundWriteAheadLogs() {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   return FromRocks(db_->Flush(flush, handles_), "flushing memtables");
+}
+
+Status Ledger::CompactWhereLevel0IsFull() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    std::string files;
+    if (!db_->GetProperty(handle, "rocksdb.num-files-at-level0", &files)) {
+      return Status::IoError("cannot read the number of level-0 files");
+    }
+    // At RocksDB's slowdown trigger, compactions start again, so level 0 stays bounded (from
+    // the stop trigger on, a write waits for them) however long only single events are written.
+    const int full = db_->GetOptions(handle).level0_slowdown_writes_trigger;
+    if (std::stoi(files) < full) continue;
+    KASSE_RETURN_IF_ERROR(FromRocks(
+        db_->SetOptions(handle, {{"disable_auto_compactions", "false"}}), "enabling compactions"));
+  }
+  return Status::Ok();
 }
 
 Status Ledger::LoadMetadata() {

@@ -60,6 +60,12 @@ struct StateChanges {
   std::vector<std::pair<std::string, std::string>> puts;
 };
 
+// How many events a writer is opened to append: a recording appends a few, an import (or a
+// replay, which writes all the state) many. Many appends pay for what makes each lookup cheap
+// (every table file kept open, a memtable filter of the id index) and compact as they go; a few
+// do not, and compact only when level 0 is full (see FamilyDescriptors in store.cc).
+enum class Appends { kFew, kMany };
+
 struct StoredEventBytes {
   uint64_t key_seq = 0;  // the sequence number in the key, which verify checks against the bytes
   std::string_view bytes;
@@ -77,10 +83,12 @@ class Ledger {
   // Opens for appending. Busy, naming the process, when another process writes; NotFound or
   // InvalidInput when `path` is no kasse ledger; Rejected when a newer kasse wrote it. Removes
   // the invisible remains of an import that crashed.
-  static Status OpenForWrite(const std::string& path, std::unique_ptr<Ledger>* ledger);
-  // A ledger opened for writing opens table files lazily and keeps few of them open, which makes
-  // a recording fast however many files there are. Before a long run of lookups (an import, a
-  // replay) this keeps every table file open once opened, so that none is read twice.
+  static Status OpenForWrite(const std::string& path, Appends appends,
+                             std::unique_ptr<Ledger>* ledger);
+  // A ledger opened for few appends opens table files lazily and keeps few of them open, which
+  // makes a recording fast however many files there are (Appends::kMany keeps them all open).
+  // Before a long run of lookups (a verify, a compaction) this keeps every table file open once
+  // opened, so that none is read twice.
   Status KeepTableFilesOpen();
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
@@ -173,7 +181,7 @@ class Ledger {
   friend class Appender;
   Ledger() = default;
   enum class OpenMode { kWrite, kRead, kReadProjections };
-  static Status Open(const std::string& path, OpenMode mode, bool create,
+  static Status Open(const std::string& path, OpenMode mode, Appends appends, bool create,
                      std::unique_ptr<Ledger>* ledger);
   // The handle of column family `index` (see store.cc); it must have been opened.
   rocksdb::ColumnFamilyHandle* family(size_t index) const {
@@ -182,6 +190,8 @@ class Ledger {
   }
   Status LoadMetadata();
   Status BoundWriteAheadLogs();
+  // Lets compactions run in the families whose level 0 has as many files as slow writes down.
+  Status CompactWhereLevel0IsFull();
   Status RemoveUncommittedEvents();
   // Moves committed pending state into place and removes the marker (roll forward).
   Status MovePendingState();
