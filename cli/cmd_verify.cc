@@ -88,8 +88,8 @@ Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& e
 
 Status RunReplay(const GlobalOptions& options) {
   std::unique_ptr<Ledger> ledger;
-  // The whole log, and lookups; and a replay writes all the state again, which compacts.
-  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kMany, &ledger));
+  // Reads the whole log and writes all the state again; appends no event.
+  KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kNone, &ledger));
   Books replayed(nullptr);
   uint64_t count = 0;
   KASSE_RETURN_IF_ERROR(ReplayAll(*ledger, &replayed, &count));

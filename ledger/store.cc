@@ -72,8 +72,8 @@ constexpr size_t kWriteAheadLogsMax = 32;
 // readers' secondary instances require), a recording right after a 10M-event import spent a
 // third of its 33 ms there, reading 16 MB (perf, docs/PERFORMANCE.md "At 10M events"). With this,
 // a recording opens only the few files that its lookups touch. Long runs keep every file open
-// (Appends::kMany, KeepTableFilesOpen), since evicting a table reader means reading its filter
-// again.
+// (Appends::kMany and kNone, KeepTableFilesOpen), since evicting a table reader means reading its
+// filter again.
 constexpr int kWriterTableFilesMax = 20;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
@@ -127,12 +127,14 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write, A
       // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
       options.write_buffer_size = 32 << 20;
     }
-    if (for_write && appends == Appends::kFew) {
+    if (for_write && appends != Appends::kMany) {
       // The first recording after a 10M-event import started compacting the level-0 files the
       // import left (rewriting the whole 46 MB id index level among them) and abandoned it at
       // exit, a fifth of its CPU samples on a two-core machine (perf); every later recording
-      // did the same. Imports and kasse compact pay that debt; a writer for few appends
-      // compacts only where level 0 would slow writes down (CompactWhereLevel0IsFull).
+      // did the same. Imports and kasse compact pay that debt; a writer for few appends (or a
+      // replay, whose first run after a 1M-event import spent 3.1 s of CPU instead of 1.6 s,
+      // compacting the log) compacts only where level 0 would slow writes down
+      // (CompactWhereLevel0IsFull).
       options.disable_auto_compactions = true;
     }
     if (name == "events") {
@@ -285,7 +287,7 @@ Status Ledger::OpenForWrite(const std::string& path, Appends appends,
                                                : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
   KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
-  if (appends == Appends::kFew) KASSE_RETURN_IF_ERROR(opened->CompactWhereLevel0IsFull());
+  if (appends != Appends::kMany) KASSE_RETURN_IF_ERROR(opened->CompactWhereLevel0IsFull());
   *ledger = std::move(opened);
   return Status::Ok();
 }
@@ -328,7 +330,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, boo
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
   if (for_write) {
-    options.max_open_files = appends == Appends::kMany ? -1 : kWriterTableFilesMax;
+    options.max_open_files = appends == Appends::kFew ? kWriterTableFilesMax : -1;
     status =
         rocksdb::DB::Open(options, path, FamilyDescriptors(true, appends), &opened->handles_, &db);
   } else {

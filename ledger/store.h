@@ -60,11 +60,13 @@ struct StateChanges {
   std::vector<std::pair<std::string, std::string>> puts;
 };
 
-// How many events a writer is opened to append: a recording appends a few, an import (or a
-// replay, which writes all the state) many. Many appends pay for what makes each lookup cheap
-// (every table file kept open, a memtable filter of the id index) and compact as they go; a few
-// do not, and compact only when level 0 is full (see FamilyDescriptors in store.cc).
-enum class Appends { kFew, kMany };
+// How many events a writer is opened to append: a recording appends a few, an import many, a
+// replay none (it reads the whole log and writes all the state again). Many appends pay for what
+// makes each lookup cheap (every table file kept open, a memtable filter of the id index) and
+// compact as they go. A few do not, and compact only when level 0 is full (see
+// FamilyDescriptors in store.cc). A replay keeps every table file open for its reads but
+// compacts like a recording: the log's compaction is not its work.
+enum class Appends { kFew, kMany, kNone };
 
 struct StoredEventBytes {
   uint64_t key_seq = 0;  // the sequence number in the key, which verify checks against the bytes
