@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <future>
 #include <optional>
 
 #include "ledger/codec.h"
@@ -88,17 +89,22 @@ Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
   return Status::Ok();
 }
 
-Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expected) {
-  ExpectedEntries found;
+// What the id index and the personal data hold, as sets; independent of the log, so it is scanned
+// on a thread of its own while the log is read.
+Status ScanIndexAndPersonal(const Ledger& ledger, ExpectedEntries* found) {
   KASSE_RETURN_IF_ERROR(ledger.ForEachIndexEntry([&](std::string_view id, uint64_t seq) {
-    found.index.Add(IndexEntryHash(seq, id));
+    found->index.Add(IndexEntryHash(seq, id));
     return Status::Ok();
   }));
-  KASSE_RETURN_IF_ERROR(ledger.ForEachPersonalDigest(
+  return ledger.ForEachPersonalDigest(
       [&](std::string_view subject, uint64_t seq, const Sha256& digest) {
-        found.personal.Add(PersonalEntryHash(seq, digest, subject));
+        found->personal.Add(PersonalEntryHash(seq, digest, subject));
         return Status::Ok();
-      }));
+      });
+}
+
+Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expected,
+                             const ExpectedEntries& found) {
   if (found.index == expected.index && found.personal == expected.personal) return Status::Ok();
   // Something differs: find the first event whose entries are wrong, one read at a time.
   KASSE_RETURN_IF_ERROR(ledger.ForEachEvent(
@@ -183,6 +189,9 @@ Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* s
 Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
   *summary = ChainSummary();
   ExpectedEntries expected;
+  ExpectedEntries found;
+  std::future<Status> scanned = std::async(
+      std::launch::async, [&ledger, &found] { return ScanIndexAndPersonal(ledger, &found); });
   {
     // The log is read, checked and decoded on a second thread while this one folds it.
     ReadAhead<Event> vouched([&](const ReadAhead<Event>::Emit& emit) {
@@ -196,7 +205,8 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold&
       if (fold) KASSE_RETURN_IF_ERROR(fold(*event));
     }
   }
-  KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected));
+  KASSE_RETURN_IF_ERROR(scanned.get());
+  KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected, found));
   summary->personal_records = expected.personal.count;
   for (SealCheck& check : summary->seals) {
     Status sealed = CheckSeal(ledger, check.seal);
