@@ -513,6 +513,14 @@ class PersonalFormatFixture : public ::testing::Test {
     return records;
   }
 
+  // Verify must fail, naming event `seq` and saying `why`.
+  void ExpectVerifyNames(uint64_t seq, const std::string& why) {
+    const RunResult verify = Kasse(db_, {"verify"});
+    EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+    EXPECT_TRUE(NamesSeq(verify.err, seq)) << Describe(verify);
+    EXPECT_NE(verify.err.find(why), std::string::npos) << Describe(verify);
+  }
+
   TempDir dir_;
   std::string db_;
 };
@@ -560,10 +568,7 @@ TEST_F(storage_personal_format, FormatOneLedgerKeepsASaltInEveryRecord) {
     record.back() ^= 0x01;
     raw.Put(kPersonal, raw.PersonalKeyOf(records[1].first), record);
   }
-  const RunResult verify = Kasse(db_, {"verify"});
-  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
-  EXPECT_TRUE(NamesSeq(verify.err, records[1].first)) << Describe(verify);
-  EXPECT_NE(verify.err.find("altered"), std::string::npos) << Describe(verify);
+  ExpectVerifyNames(records[1].first, "altered");
 }
 
 // Deleting the record that holds a salt leaves the records after it without one: verify names the
@@ -576,10 +581,7 @@ TEST_F(storage_personal_format, DeletedRecordWithTheSaltIsNamed) {
     RawLedger raw(db_);
     raw.Delete(kPersonal, raw.PersonalKeyOf(records[0].first));
   }
-  const RunResult verify = Kasse(db_, {"verify"});
-  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
-  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
-  EXPECT_NE(verify.err.find("missing"), std::string::npos) << Describe(verify);
+  ExpectVerifyNames(records[0].first, "missing");
 }
 
 // A changed salt changes the digest of every record that uses it; the first of them is named.
@@ -593,10 +595,7 @@ TEST_F(storage_personal_format, AlteredSaltIsNamed) {
     record[5] ^= 0x01;  // a byte of the salt
     raw.Put(kPersonal, raw.PersonalKeyOf(records[0].first), record);
   }
-  const RunResult verify = Kasse(db_, {"verify"});
-  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
-  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
-  EXPECT_NE(verify.err.find("altered"), std::string::npos) << Describe(verify);
+  ExpectVerifyNames(records[0].first, "altered");
 }
 
 // A record without a salt whose subject has no earlier record with one (here: made so by turning
@@ -609,10 +608,7 @@ TEST_F(storage_personal_format, RecordWithoutAnySaltIsNamed) {
     RawLedger raw(db_);
     raw.Put(kPersonal, raw.PersonalKeyOf(records[0].first), "\x02" + std::string(kPayee));
   }
-  const RunResult verify = Kasse(db_, {"verify"});
-  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
-  EXPECT_TRUE(NamesSeq(verify.err, records[0].first)) << Describe(verify);
-  EXPECT_NE(verify.err.find("lost its salt"), std::string::npos) << Describe(verify);
+  ExpectVerifyNames(records[0].first, "lost its salt");
 }
 
 TEST(storage_not_a_ledger, NewerFormatVersionIsRefused) {
