@@ -87,11 +87,6 @@ class Ledger {
   // the invisible remains of an import that crashed.
   static Status OpenForWrite(const std::string& path, Appends appends,
                              std::unique_ptr<Ledger>* ledger);
-  // A ledger opened for few appends opens table files lazily and keeps few of them open, which
-  // makes a recording fast however many files there are (Appends::kMany keeps them all open).
-  // Before a long run of lookups (a verify, a compaction) this keeps every table file open once
-  // opened, so that none is read twice.
-  Status KeepTableFilesOpen();
   // Opens for reading beside a writer that may be running (a RocksDB secondary instance).
   static Status OpenForRead(const std::string& path, std::unique_ptr<Ledger>* ledger);
   // Opens for reading only the metadata and the projection state, which is all that a report
@@ -149,11 +144,6 @@ class Ledger {
   // The digest of an event's personal record, as its event should chain it: NotFound when the
   // record is missing; Corruption when it is malformed or its salt is missing.
   Status PersonalDigestOf(const Event& event, Sha256* digest) const;
-  // How this ledger stores personal records (by its format version).
-  PersonalFormat personal_format() const {
-    return format_version_ >= 2 ? PersonalFormat::kSaltOncePerAppend
-                                : PersonalFormat::kSaltInEveryRecord;
-  }
 
   // Projection state.
   Status GetState(std::string_view key, std::string* value) const;  // NotFound when absent
@@ -192,6 +182,16 @@ class Ledger {
   }
   Status LoadMetadata();
   Status BoundWriteAheadLogs();
+  // A ledger opened for few appends opens table files lazily and keeps few of them open, which
+  // makes a recording fast however many files there are (Appends::kMany and kNone keep them all
+  // open). Before a long run of lookups (a compaction) this keeps every table file open once
+  // opened, so that none is read twice.
+  Status KeepTableFilesOpen();
+  // How this ledger stores personal records (by its format version).
+  PersonalFormat personal_format() const {
+    return format_version_ >= 2 ? PersonalFormat::kSaltOncePerAppend
+                                : PersonalFormat::kSaltInEveryRecord;
+  }
   // Lets compactions run in the families whose level 0 has as many files as slow writes down.
   Status CompactWhereLevel0IsFull();
   Status RemoveUncommittedEvents();
