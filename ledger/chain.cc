@@ -5,7 +5,6 @@
 #include <array>
 #include <cstring>
 #include <future>
-#include <optional>
 
 #include "ledger/codec.h"
 #include "ledger/hash.h"
@@ -15,15 +14,20 @@ namespace kasse {
 
 namespace {
 
-// The order-independent digest of a set of entries: their number and the lane-wise sum of their
-// SHA-256. Two sets with equal digests are equal, unless a collision was built on purpose. It
-// lets verify compare the id index and the personal data with the log by scanning each once in
-// its own order, instead of one random read per event.
+// The order-independent digest of a multiset of entries: their number and the lane-wise sum,
+// modulo 2^64, of a keyed 128-bit hash of each (MSet-Add-Hash: Clarke, Devadas, van Dijk,
+// Gassend and Suh, "Incremental Multiset Hash Functions and Their Application to Memory
+// Integrity Checking", 2003). The key is drawn afresh for each verify and never stored, so
+// whoever altered the files did not know it, and two different multisets have equal digests
+// with a chance of about 2^-128. (With an unkeyed hash, even SHA-256, one who alters entries
+// could search for further alterations that cancel the change in the sum: a generalized birthday
+// search.) It lets verify compare the id index and the personal data with the log by scanning
+// each once in its own order, instead of one random read per event.
 struct SetDigest {
   uint64_t count = 0;
-  std::array<uint64_t, 4> lanes{};
+  std::array<uint64_t, 2> lanes{};
 
-  void Add(const Sha256& hash) {
+  void Add(const Sip128& hash) {
     ++count;
     for (size_t i = 0; i < lanes.size(); ++i) {
       uint64_t lane = 0;
@@ -35,14 +39,14 @@ struct SetDigest {
 };
 
 // The 8-byte seq first, so that no id or subject can shift the boundary between the parts.
-Sha256 IndexEntryHash(uint64_t seq, std::string_view id) {
-  return ComputeSha256(SeqKey(seq), id);
+Sip128 IndexEntryHash(KeyedHash* hash, uint64_t seq, std::string_view id) {
+  return hash->Of(SeqKey(seq), id);
 }
 
-Sha256 PersonalEntryHash(uint64_t seq, const Sha256& digest, std::string_view subject) {
-  std::string fixed = SeqKey(seq);
-  fixed.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return ComputeSha256(fixed, subject);
+Sip128 PersonalEntryHash(KeyedHash* hash, uint64_t seq, const Sha256& digest,
+                         std::string_view subject) {
+  const std::string_view digest_bytes(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return hash->Of(SeqKey(seq), digest_bytes, subject);
 }
 
 // What the log says the id index and the personal data must hold.
@@ -51,8 +55,8 @@ struct ExpectedEntries {
   SetDigest personal;
 };
 
-Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, ExpectedEntries* expected,
-                     ChainSummary* summary) {
+Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, KeyedHash* hash,
+                     ExpectedEntries* expected, ChainSummary* summary) {
   Sha256 prev_hash;
   KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, event, &prev_hash));
   if (auto* seal = std::get_if<AuditSealed>(&event->body)) {
@@ -61,9 +65,9 @@ Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, Expecte
     }
     summary->seals.push_back({seq, event->date, "", *seal});
   }
-  expected->index.Add(IndexEntryHash(seq, event->id));
+  expected->index.Add(IndexEntryHash(hash, seq, event->id));
   if (!event->subject.empty()) {
-    expected->personal.Add(PersonalEntryHash(seq, event->personal_digest, event->subject));
+    expected->personal.Add(PersonalEntryHash(hash, seq, event->personal_digest, event->subject));
   }
   return Status::Ok();
 }
@@ -91,14 +95,15 @@ Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
 
 // What the id index and the personal data hold, as sets; independent of the log, so it is scanned
 // on a thread of its own while the log is read.
-Status ScanIndexAndPersonal(const Ledger& ledger, ExpectedEntries* found) {
+Status ScanIndexAndPersonal(const Ledger& ledger, const SipKey& key, ExpectedEntries* found) {
+  KeyedHash hash(key);
   KASSE_RETURN_IF_ERROR(ledger.ForEachIndexEntry([&](std::string_view id, uint64_t seq) {
-    found->index.Add(IndexEntryHash(seq, id));
+    found->index.Add(IndexEntryHash(&hash, seq, id));
     return Status::Ok();
   }));
   return ledger.ForEachPersonalDigest(
       [&](std::string_view subject, uint64_t seq, const Sha256& digest) {
-        found->personal.Add(PersonalEntryHash(seq, digest, subject));
+        found->personal.Add(PersonalEntryHash(&hash, seq, digest, subject));
         return Status::Ok();
       });
 }
@@ -127,11 +132,13 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
 
 // Reads the log in key order and checks its chain, handing each event to `emit` once its bytes
 // are vouched for: by its successor's prev_hash, or for the last one by the head hash.
-Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* summary,
-                const ReadAhead<Event>::Emit& emit) {
+Status CheckLog(const Ledger& ledger, const SipKey& key, ExpectedEntries* expected,
+                ChainSummary* summary, const ReadAhead<Event>::Emit& emit) {
+  KeyedHash hash(key);
   uint64_t expected_seq = 1;
   Sha256 expected_prev{};  // seq 1 follows the zero hash
-  std::optional<Event> unvouched;
+  Event unvouched;  // holds a spent event after each emit, whose strings the next decode reuses
+  bool has_unvouched = false;
   bool consumer_gone = false;
   Status status = ledger.ForEachStoredBytes([&](const StoredEventBytes& stored) {
     const uint64_t seq = expected_seq;
@@ -155,17 +162,17 @@ Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* s
           "event was altered)",
           seq - 1, seq));
     }
-    if (unvouched && !emit(std::move(*unvouched))) {
+    if (has_unvouched && !emit(std::move(unvouched))) {
       consumer_gone = true;
       return Status::NotFound("stopped");  // ends the scan; nobody listens any more
     }
-    Event event;
-    Status decoded = DecodeAndNote(seq, stored.bytes, &event, expected, summary);
+    has_unvouched = false;
+    Status decoded = DecodeAndNote(seq, stored.bytes, &unvouched, &hash, expected, summary);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;
     ++summary->events;
-    unvouched = std::move(event);
+    has_unvouched = true;
     return Status::Ok();
   });
   if (consumer_gone) return Status::Ok();
@@ -180,7 +187,7 @@ Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* s
         "event was altered)",
         ledger.head_seq()));
   }
-  if (unvouched) emit(std::move(*unvouched));
+  if (has_unvouched) emit(std::move(unvouched));
   return Status::Ok();
 }
 
@@ -188,14 +195,17 @@ Status CheckLog(const Ledger& ledger, ExpectedEntries* expected, ChainSummary* s
 
 Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
   *summary = ChainSummary();
+  SipKey key;  // see SetDigest
+  FillRandomBytes(key.data(), key.size());
   ExpectedEntries expected;
   ExpectedEntries found;
-  std::future<Status> scanned = std::async(
-      std::launch::async, [&ledger, &found] { return ScanIndexAndPersonal(ledger, &found); });
+  std::future<Status> scanned = std::async(std::launch::async, [&ledger, &key, &found] {
+    return ScanIndexAndPersonal(ledger, key, &found);
+  });
   {
     // The log is read, checked and decoded on a second thread while this one folds it.
     ReadAhead<Event> vouched([&](const ReadAhead<Event>::Emit& emit) {
-      return CheckLog(ledger, &expected, summary, emit);
+      return CheckLog(ledger, key, &expected, summary, emit);
     });
     while (true) {
       Event* event = nullptr;

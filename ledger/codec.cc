@@ -521,33 +521,53 @@ Status ParseEnvelope(std::string_view bytes, Envelope* envelope) {
 
 namespace {
 
+// Empties every field and keeps the strings' memory.
+void Clear(StoredHeader* header) {
+  header->id.clear();
+  header->date_yyyymmdd = 0;
+  header->document.clear();
+  header->note.clear();
+  header->recorded_at_unix_ms = 0;
+  header->recorded_by.clear();
+  header->subject.clear();
+  header->personal_digest.clear();
+}
+
 Status Decode(std::string_view bytes, bool reference_archive, Event* event, Sha256* prev_hash) {
   Envelope envelope;
   KASSE_RETURN_IF_ERROR(ParseEnvelope(bytes, &envelope));
-  StoredHeader header;
-  Event decoded;
+  // The header's strings trade places with the event's below, so a caller that decodes into the
+  // same events again (a replay's or verify's reader) allocates nothing for them: at 1M events
+  // the allocations were a tenth of verify's reading thread.
+  thread_local StoredHeader header;
+  Clear(&header);
+  EventBody body;
   try {
-    if (!LoadPayload(envelope, reference_archive, &header, &decoded.body)) {
+    if (!LoadPayload(envelope, reference_archive, &header, &body)) {
       return Status::Corruption("stored event has bytes after its payload");
     }
   } catch (const std::exception& error) {
     return Status::Corruption(
         fmt::format("stored {} does not decode: {}", TypeName(envelope.type), error.what()));
   }
-  KASSE_RETURN_IF_ERROR(DateFromYyyymmdd(header.date_yyyymmdd, &decoded.date));
+  Date date;
+  KASSE_RETURN_IF_ERROR(DateFromYyyymmdd(header.date_yyyymmdd, &date));
   if (!header.personal_digest.empty() && header.personal_digest.size() != 32) {
     return Status::Corruption("stored event has a personal digest that is not 32 bytes");
   }
-  decoded.id = std::move(header.id);
-  decoded.document = std::move(header.document);
-  decoded.note = std::move(header.note);
-  decoded.seq = envelope.seq;
-  decoded.recorded_at_unix_ms = header.recorded_at_unix_ms;
-  decoded.recorded_by = std::move(header.recorded_by);
-  decoded.subject = std::move(header.subject);
-  std::memcpy(decoded.personal_digest.data(), header.personal_digest.data(),
+  event->seq = envelope.seq;
+  event->date = date;
+  event->body = std::move(body);
+  event->id.swap(header.id);
+  event->document.swap(header.document);
+  event->note.swap(header.note);
+  event->recorded_at_unix_ms = header.recorded_at_unix_ms;
+  event->recorded_by.swap(header.recorded_by);
+  event->subject.swap(header.subject);
+  event->personal_digest = {};
+  std::memcpy(event->personal_digest.data(), header.personal_digest.data(),
               header.personal_digest.size());
-  *event = std::move(decoded);
+  event->personal.reset();
   *prev_hash = envelope.prev_hash;
   return Status::Ok();
 }

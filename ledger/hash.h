@@ -1,6 +1,11 @@
-// SHA-256 (OpenSSL libcrypto) for the hash chain and the personal-data digests.
+// SHA-256 (OpenSSL libcrypto) for the hash chain and the personal-data digests, and a keyed
+// hash for what verify compares within one run.
 #pragma once
 
+#include <openssl/types.h>
+
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +23,27 @@ bool Sha256FromHex(std::string_view hex, Sha256* hash);
 
 // Fills `size` bytes with cryptographically random data (salts, the ledger's pepper).
 void FillRandomBytes(uint8_t* bytes, size_t size);
+
+using SipKey = std::array<uint8_t, 16>;
+using Sip128 = std::array<uint8_t, 16>;
+
+// SipHash-2-4 with a 128-bit output (OpenSSL's EVP_MAC "SIPHASH"): to whoever does not know the
+// key, a pseudorandom function of its input. On the short entries verify hashes it took about
+// 45 ns where SHA-256 took 70 (28 bytes, on the benchmark machine). Nothing stored depends on it.
+// One per thread: it keeps a libcrypto context.
+class KeyedHash {
+ public:
+  explicit KeyedHash(const SipKey& key);
+  ~KeyedHash();
+  KeyedHash(const KeyedHash&) = delete;
+  KeyedHash& operator=(const KeyedHash&) = delete;
+
+  // The hash of `a` followed by `b` and `c`, without concatenating them first.
+  Sip128 Of(std::string_view a, std::string_view b = {}, std::string_view c = {});
+
+ private:
+  EVP_MAC* mac_;
+  EVP_MAC_CTX* context_;
+};
 
 }  // namespace kasse

@@ -23,10 +23,10 @@ namespace kasse {
 // before it, or *done. At most kBatchesAhead batches of kBatchItems items wait; destroying the
 // ReadAhead stops the producer at its next emit and joins it.
 //
-// Spent batches go back to the producer, which moves its new items over the old ones: with
-// NextInPlace() the consumer's items are then destroyed on the producer's thread. When the
-// consumer freed the producer's allocations, glibc moved every block between the threads' caches
-// and arenas, a fifth of a replay's folding thread.
+// Spent batches go back to the producer: emit swaps each new item with a spent one, which the
+// producer then destroys on its own thread or fills again (decoding into the same Event reuses
+// its strings). When the consumer freed the producer's allocations, glibc moved every block
+// between the threads' caches and arenas, a fifth of a replay's folding thread.
 template <class Item>
 class ReadAhead {
  public:
@@ -111,7 +111,8 @@ class ReadAhead {
     batch.items.reserve(kBatchItems);
     const Emit emit = [this, &batch](Item&& item) {
       if (batch.count < batch.items.size()) {
-        batch.items[batch.count] = std::move(item);  // destroys the spent item on this thread
+        // The producer gets the spent item back in `item`: destroyed on this thread, or reused.
+        std::swap(batch.items[batch.count], item);
       } else {
         batch.items.push_back(std::move(item));
       }

@@ -278,6 +278,26 @@ TEST_F(storage_tamper, DeletedIdIndexEntryIsNamed) {
   EXPECT_NE(err.find("id index"), std::string::npos) << err;
 }
 
+// The same ids and the same seqs, paired wrongly: verify's digests bind each id to its seq.
+TEST_F(storage_tamper, SwappedIdIndexEntriesAreNamed) {
+  {
+    RawLedger raw(db_);
+    std::string id_of_20;
+    std::string id_of_21;
+    for (const auto& [key, value] : raw.All(kIds)) {
+      if (value == SeqKey(20)) id_of_20 = key;
+      if (value == SeqKey(21)) id_of_21 = key;
+    }
+    ASSERT_FALSE(id_of_20.empty());
+    ASSERT_FALSE(id_of_21.empty());
+    raw.Put(kIds, id_of_20, SeqKey(21));
+    raw.Put(kIds, id_of_21, SeqKey(20));
+  }
+  const std::string err = VerifyFails();
+  EXPECT_TRUE(NamesSeq(err, 20)) << err;
+  EXPECT_NE(err.find("id index"), std::string::npos) << err;
+}
+
 // Verify compares the index with the log as a whole; an entry that belongs to no event must not
 // hide behind a correct entry for every event.
 TEST_F(storage_tamper, ExtraIdIndexEntryFails) {
