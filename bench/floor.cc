@@ -14,6 +14,16 @@
 //     events), a personal record (a 26-character subject, 0x00, the key -> 20 bytes: the mean
 //     record of stored format 2, whose salt most records share) in a family "personal"; the scan
 //     still reads only the values.
+//     With --ingest it writes the same data without write batches: per chunk of --batch events one
+//     table file per family (rocksdb::SstFileWriter, with the family's options; the events come
+//     sorted, the ids and personal records of the chunk are sorted in memory), all of a chunk's
+//     files ingested in one IngestExternalFiles call (atomic across the families, move_files).
+//     --ingest-once ingests every chunk's files at the end in a single call instead, an import
+//     that lands whole or not at all. Each file is synced when finished and when ingested, so
+//     --sync does not apply; nothing is flushed, since nothing passes the memtables. It also
+//     prints table_files_by_level_FAMILY= (levels 0 to 6) as the ingestion left them: an ingested
+//     file goes to the deepest level it overlaps nothing in, so chunks of the unordered ids and
+//     personal records climb a level each and then pile up in level 0.
 //   kasse_floor --mean-size LEDGER
 //     prints the number and mean size in bytes of the stored events of a kasse ledger, and the
 //     bytes of the table files of each of its column families (table_file_bytes_FAMILY=).
@@ -27,11 +37,14 @@
 #include <openssl/evp.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
 #include "ledger/codec.h"
 #include "ledger/hash.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -123,6 +136,8 @@ struct Args {
   size_t batch = 16384;
   bool sync_every = false;
   int entries = 1;
+  bool ingest = false;
+  bool ingest_once = false;
   std::string mean_size_of;
   std::string decode_of;
   bool binary_archive = false;
@@ -151,6 +166,11 @@ Args Parse(int argc, char** argv) {
     } else if (flag == "--entries") {
       args.entries = std::stoi(next());
       if (args.entries != 1 && args.entries != 3) Die("--entries is 1 or 3");
+    } else if (flag == "--ingest") {
+      args.ingest = true;
+    } else if (flag == "--ingest-once") {
+      args.ingest = true;
+      args.ingest_once = true;
     } else if (flag == "--mean-size") {
       args.mean_size_of = next();
     } else if (flag == "--decode") {
@@ -162,7 +182,8 @@ Args Parse(int argc, char** argv) {
     } else {
       Die("unknown argument " + flag +
           "; usage: kasse_floor --dir DIR --count N --size BYTES [--batch B] [--sync final|every]"
-          " [--entries 1|3] | --mean-size LEDGER | --decode LEDGER [--archive view|binary]");
+          " [--entries 1|3] [--ingest | --ingest-once] | --mean-size LEDGER | --decode LEDGER "
+          "[--archive view|binary]");
     }
   }
   return args;
@@ -268,33 +289,64 @@ std::string RandomText(uint64_t* state, size_t size) {
   return text;
 }
 
-double Append(const Args& args) {
-  const auto start = std::chrono::steady_clock::now();
+// Makes, event by event, what kasse's import writes: the value under its sequence key in
+// "events" (family 1) and, with --entries 3, the id index entry in "ids" (2) and for three
+// events in four the personal record in "personal" (3). Both append paths draw from it, so they
+// store the same data.
+class EntryMaker {
+ public:
+  EntryMaker(size_t size, int entries) : values_(size), entries_(entries) {}
+
+  // Calls put(family, key, value) for each entry of event `seq`.
+  template <typename Put>
+  void Make(uint64_t seq, Put&& put) {
+    const std::string key = SeqKey(seq);
+    values_.Make(seq, &value_);
+    put(1, key, value_);
+    if (entries_ != 3) return;
+    put(2, RandomText(&id_state_, 16), key);
+    if (seq % 4 == 0) return;
+    std::string personal_key = RandomText(&id_state_, 26);
+    personal_key.push_back('\0');
+    personal_key += key;
+    put(3, personal_key, RandomText(&id_state_, 20));
+  }
+
+ private:
+  ValueMaker values_;
+  int entries_;
+  uint64_t id_state_ = 0x2545f4914f6cdd1dULL;
+  std::string value_;
+};
+
+std::unique_ptr<rocksdb::DB> CreateFloor(const Args& args,
+                                         std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
   rocksdb::Options options = KasseOptions();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.error_if_exists = true;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  Check(rocksdb::DB::Open(options, args.dir, FloorFamilies(), &handles, &raw), "creating");
-  std::unique_ptr<rocksdb::DB> db(raw);
-  ValueMaker maker(args.size);
-  uint64_t id_state = 0x2545f4914f6cdd1dULL;
-  std::string value;
+  Check(rocksdb::DB::Open(options, args.dir, FloorFamilies(), handles, &raw), "creating");
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+void CloseFloor(std::unique_ptr<rocksdb::DB> db,
+                const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (auto* handle : handles) Check(db->DestroyColumnFamilyHandle(handle), "closing");
+  Check(db->Close(), "closing");
+}
+
+double Append(const Args& args) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db = CreateFloor(args, &handles);
+  EntryMaker maker(args.size, args.entries);
   rocksdb::WriteBatch batch;
   size_t in_batch = 0;
   for (uint64_t seq = 1; seq <= args.count; ++seq) {
-    maker.Make(seq, &value);
-    Check(batch.Put(handles[1], SeqKey(seq), value), "batching");
-    if (args.entries == 3) {
-      Check(batch.Put(handles[2], RandomText(&id_state, 16), SeqKey(seq)), "batching");
-    }
-    if (args.entries == 3 && seq % 4 != 0) {
-      std::string personal_key = RandomText(&id_state, 26);
-      personal_key.push_back('\0');
-      personal_key += SeqKey(seq);
-      Check(batch.Put(handles[3], personal_key, RandomText(&id_state, 20)), "batching");
-    }
+    maker.Make(seq, [&](int family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+      Check(batch.Put(handles[static_cast<size_t>(family)], key, value), "batching");
+    });
     if (++in_batch == args.batch && seq != args.count) {
       rocksdb::WriteOptions write;
       write.sync = args.sync_every;
@@ -309,9 +361,145 @@ double Append(const Args& args) {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   Check(db->Flush(flush, handles), "flushing");
-  for (auto* handle : handles) Check(db->DestroyColumnFamilyHandle(handle), "closing");
-  Check(db->Close(), "closing");
-  db.reset();
+  CloseFloor(std::move(db), handles);
+  return Seconds(start);
+}
+
+// An id index entry or a personal record held until its chunk is sorted: fixed-size, so a
+// chunk is one allocation per family and sorting moves no heap strings.
+template <size_t KeyBytes, size_t ValueBytes>
+struct HeldEntry {
+  std::array<char, KeyBytes> key;
+  std::array<char, ValueBytes> value;
+
+  // memcmp, not std::array's <, which compares signed chars: RocksDB orders bytes unsigned.
+  bool operator<(const HeldEntry& other) const {
+    return std::memcmp(key.data(), other.key.data(), KeyBytes) < 0;
+  }
+};
+
+template <size_t KeyBytes, size_t ValueBytes>
+void Hold(const rocksdb::Slice& key, const rocksdb::Slice& value,
+          std::vector<HeldEntry<KeyBytes, ValueBytes>>* held) {
+  if (key.size() != KeyBytes || value.size() != ValueBytes) Die("entry of unexpected size");
+  held->emplace_back();
+  std::memcpy(held->back().key.data(), key.data(), KeyBytes);
+  std::memcpy(held->back().value.data(), value.data(), ValueBytes);
+}
+
+// The table files of one chunk, one per family, each for the SstFileWriter of that family.
+class ChunkFiles {
+ public:
+  ChunkFiles(const std::string& staging_dir, uint64_t chunk,
+             const std::vector<rocksdb::ColumnFamilyHandle*>& handles, int entries)
+      : options_(KasseOptions()) {
+    const size_t families = entries == 3 ? 3 : 1;
+    for (size_t family = 1; family <= families; ++family) {
+      // invalidate_page_cache = false: the default drops each written megabyte from the page
+      // cache, which a flush does not, and would make the scan read from the disk.
+      writers_.push_back(std::make_unique<rocksdb::SstFileWriter>(
+          rocksdb::EnvOptions(), options_, handles[family], /*invalidate_page_cache=*/false));
+      paths_.push_back(staging_dir + "/" + std::to_string(chunk) + "-" +
+                       handles[family]->GetName() + ".sst");
+      Check(writers_.back()->Open(paths_.back()), "opening a table file");
+    }
+  }
+
+  // Events come in key order and go straight to their file; the others are held to be sorted.
+  void Add(int family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    if (family == 1) {
+      Check(writers_[0]->Put(key, value), "writing an event");
+    } else if (family == 2) {
+      Hold(key, value, &ids_);
+    } else {
+      Hold(key, value, &personal_);
+    }
+  }
+
+  // Sorts and writes the held entries, finishes the files and adds each to the files of its
+  // family in *files (indexed like the handles).
+  void Finish(std::vector<rocksdb::IngestExternalFileArg>* files) {
+    WriteSorted(&ids_, 1);
+    WriteSorted(&personal_, 2);
+    for (size_t i = 0; i < writers_.size(); ++i) {
+      Check(writers_[i]->Finish(), "finishing a table file");
+      (*files)[i + 1].external_files.push_back(paths_[i]);
+    }
+  }
+
+ private:
+  template <typename Entry>
+  void WriteSorted(std::vector<Entry>* held, size_t writer) {
+    if (held->empty()) return;
+    std::sort(held->begin(), held->end());
+    for (const Entry& entry : *held) {
+      Check(writers_[writer]->Put(rocksdb::Slice(entry.key.data(), entry.key.size()),
+                                  rocksdb::Slice(entry.value.data(), entry.value.size())),
+            "writing a sorted entry");
+    }
+    std::vector<Entry>().swap(*held);
+  }
+
+  rocksdb::Options options_;  // outlives the writers, which keep pointers into it
+  std::vector<std::unique_ptr<rocksdb::SstFileWriter>> writers_;
+  std::vector<std::string> paths_;
+  std::vector<HeldEntry<16, 8>> ids_;
+  std::vector<HeldEntry<35, 20>> personal_;
+};
+
+// Ingests the files of all families in one call, so they become visible together or not at all.
+void IngestFiles(rocksdb::DB* db, std::vector<rocksdb::IngestExternalFileArg>* files) {
+  std::vector<rocksdb::IngestExternalFileArg> nonempty;
+  for (auto& family : *files) {
+    if (!family.external_files.empty()) nonempty.push_back(family);
+    family.external_files.clear();
+  }
+  Check(db->IngestExternalFiles(nonempty), "ingesting");
+}
+
+// The same data as Append, through table files of --batch events each (SstFileWriter) ingested
+// after each chunk, or with --ingest-once all at the end in one call. Nothing passes the
+// memtables or the write-ahead log, so there is nothing to flush; instead each table file is
+// synced as it is finished and again when ingested.
+double AppendByIngesting(const Args& args, std::vector<std::string>* files_by_level) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db = CreateFloor(args, &handles);
+  // Inside the database's directory, on its file system, so that move_files can hard-link.
+  const std::string staging_dir = args.dir + "/staging";
+  std::filesystem::create_directory(staging_dir);
+  std::vector<rocksdb::IngestExternalFileArg> files(handles.size());
+  for (size_t i = 0; i < handles.size(); ++i) {
+    files[i].column_family = handles[i];
+    files[i].options.move_files = true;
+    // RocksDB 7.8 defaults to true, which rewrites the sequence number inside every file that
+    // overlaps older data (each chunk's ids and personal records) and syncs it again.
+    files[i].options.write_global_seqno = false;
+  }
+  EntryMaker maker(args.size, args.entries);
+  for (uint64_t first = 1, chunk = 0; first <= args.count; first += args.batch, ++chunk) {
+    const uint64_t last = std::min<uint64_t>(args.count, first + args.batch - 1);
+    ChunkFiles chunk_files(staging_dir, chunk, handles, args.entries);
+    for (uint64_t seq = first; seq <= last; ++seq) {
+      maker.Make(seq, [&](int family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+        chunk_files.Add(family, key, value);
+      });
+    }
+    chunk_files.Finish(&files);
+    if (!args.ingest_once) IngestFiles(db.get(), &files);
+  }
+  if (args.ingest_once) IngestFiles(db.get(), &files);
+  std::filesystem::remove(staging_dir);
+  for (auto* handle : handles) {
+    std::string counts;
+    for (int level = 0; level < db->NumberLevels(handle); ++level) {
+      std::string count;
+      db->GetProperty(handle, "rocksdb.num-files-at-level" + std::to_string(level), &count);
+      counts += (level == 0 ? "" : ",") + count;
+    }
+    files_by_level->push_back(counts);
+  }
+  CloseFloor(std::move(db), handles);
   return Seconds(start);
 }
 
@@ -362,7 +550,8 @@ int main(int argc, char** argv) {
     Die("need --dir, --count > 0, --size >= 53 and --batch > 0");
   }
   if (std::filesystem::exists(args.dir)) Die(args.dir + " exists; give a new directory");
-  const double append = Append(args);
+  std::vector<std::string> files_by_level;
+  const double append = args.ingest ? AppendByIngesting(args, &files_by_level) : Append(args);
   uint64_t scanned = 0;
   const double scan = Scan(args, &scanned);
   uint64_t disk = 0;
@@ -373,6 +562,11 @@ int main(int argc, char** argv) {
   std::printf("count=%llu\nsize=%zu\nbatch=%zu\nsync=%s\nentries=%d\n",
               static_cast<unsigned long long>(scanned), args.size, args.batch,
               args.sync_every ? "every" : "final", args.entries);
+  if (args.ingest) std::printf("ingest=%s\n", args.ingest_once ? "once" : "chunks");
+  for (size_t i = 0; i < files_by_level.size(); ++i) {
+    std::printf("table_files_by_level_%s=%s\n", FloorFamilies()[i].name.c_str(),
+                files_by_level[i].c_str());
+  }
   std::printf("append_seconds=%.4f\nappend_events_per_s=%.0f\n", append, n / append);
   std::printf("scan_seconds=%.4f\nscan_events_per_s=%.0f\n", scan, n / scan);
   std::printf("disk_bytes_per_event=%.1f\n", static_cast<double>(disk) / n);
