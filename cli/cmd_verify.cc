@@ -15,7 +15,7 @@ namespace {
 // "SEQ:HASH", as an auditor wrote it into last year's report.
 Status ParseExpectation(const std::string& text, AuditSealed* expected) {
   const size_t colon = text.find(':');
-  const Status invalid = Status::InvalidInput(fmt::format(
+  Status invalid = Status::InvalidInput(fmt::format(
       "option --expect: \"{}\" is not SEQ:HASH, e.g. 236:9261c245...(64 hex digits)", text));
   if (colon == std::string::npos || colon == 0 || colon > 19 ||
       text.find_first_not_of("0123456789") != colon) {
@@ -60,7 +60,18 @@ Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& e
     if (!status.ok()) return Status::Corruption("verify FAILED: --expect: " + status.message());
   }
   status = CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq());
-  if (status.ok()) status = CompareWithStored(*ledger, replayed);
+  // Equal digests prove the stored state equal to the replayed one (see SetDigest). Only when
+  // they differ is it compared key by key, in key order, which names the first differing key
+  // but sorts the whole state first (a tenth of verify at 1M events).
+  if (status.ok() && !(replayed.StateDigest(chain.digest_key) == chain.stored_state)) {
+    status = CompareWithStored(*ledger, replayed);
+    if (status.ok()) {
+      // Verify reads one fixed view of the ledger (OpenForRead), so this is a bug of kasse's.
+      status = Status::Corruption(
+          "the digest of the stored projection state differs from a fresh replay's, but no key "
+          "does: kasse has a bug, please report it");
+    }
+  }
   if (!status.ok()) {
     return Status::Corruption(fmt::format("verify FAILED: {}{}", status.message(),
                                           status.message().find("projection") != std::string::npos

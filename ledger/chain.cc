@@ -9,34 +9,11 @@
 #include "ledger/codec.h"
 #include "ledger/hash.h"
 #include "ledger/read_ahead.h"
+#include "ledger/set_digest.h"
 
 namespace kasse {
 
 namespace {
-
-// The order-independent digest of a multiset of entries: their number and the lane-wise sum,
-// modulo 2^64, of a keyed 128-bit hash of each (MSet-Add-Hash: Clarke, Devadas, van Dijk,
-// Gassend and Suh, "Incremental Multiset Hash Functions and Their Application to Memory
-// Integrity Checking", 2003). The key is drawn afresh for each verify and never stored, so
-// whoever altered the files did not know it, and two different multisets have equal digests
-// with a chance of about 2^-128. (With an unkeyed hash, even SHA-256, one who alters entries
-// could search for further alterations that cancel the change in the sum: a generalized birthday
-// search.) It lets verify compare the id index and the personal data with the log by scanning
-// each once in its own order, instead of one random read per event.
-struct SetDigest {
-  uint64_t count = 0;
-  std::array<uint64_t, 2> lanes{};
-
-  void Add(const Sip128& hash) {
-    ++count;
-    for (size_t i = 0; i < lanes.size(); ++i) {
-      uint64_t lane = 0;
-      std::memcpy(&lane, hash.data() + 8 * i, sizeof(lane));
-      lanes[i] += lane;  // wraps: a sum modulo 2^64 per lane
-    }
-  }
-  bool operator==(const SetDigest& other) const = default;
-};
 
 // The 8-byte seq first, so that no id or subject can shift the boundary between the parts.
 Sip128 IndexEntryHash(KeyedHash* hash, uint64_t seq, std::string_view id) {
@@ -49,14 +26,16 @@ Sip128 PersonalEntryHash(KeyedHash* hash, uint64_t seq, const Sha256& digest,
   return hash->Of(SeqKey(seq), digest_bytes, subject);
 }
 
-// What the log says the id index and the personal data must hold.
+// What the log says the id index and the personal data must hold (or, found, what they hold),
+// and the projection state as stored.
 struct ExpectedEntries {
   SetDigest index;
   SetDigest personal;
+  SetDigest state;  // found only: the log does not say what it must be; a fresh replay does
 };
 
-Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, KeyedHash* hash,
-                     ExpectedEntries* expected, ChainSummary* summary) {
+Status DecodeAndNoteSeal(uint64_t seq, std::string_view bytes, Event* event,
+                         ChainSummary* summary) {
   Sha256 prev_hash;
   KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, event, &prev_hash));
   if (auto* seal = std::get_if<AuditSealed>(&event->body)) {
@@ -65,11 +44,16 @@ Status DecodeAndNote(uint64_t seq, std::string_view bytes, Event* event, KeyedHa
     }
     summary->seals.push_back({seq, event->date, "", *seal});
   }
-  expected->index.Add(IndexEntryHash(hash, seq, event->id));
-  if (!event->subject.empty()) {
-    expected->personal.Add(PersonalEntryHash(hash, seq, event->personal_digest, event->subject));
-  }
   return Status::Ok();
+}
+
+// Notes the id index entry and the personal record that `event` says must exist.
+void NoteEntriesOf(const Event& event, KeyedHash* hash, ExpectedEntries* expected) {
+  expected->index.Add(IndexEntryHash(hash, event.seq, event.id));
+  if (!event.subject.empty()) {
+    expected->personal.Add(
+        PersonalEntryHash(hash, event.seq, event.personal_digest, event.subject));
+  }
 }
 
 // The entries of one event, read one by one: names what is wrong with them.
@@ -93,19 +77,23 @@ Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
   return Status::Ok();
 }
 
-// What the id index and the personal data hold, as sets; independent of the log, so it is scanned
-// on a thread of its own while the log is read.
-Status ScanIndexAndPersonal(const Ledger& ledger, const SipKey& key, ExpectedEntries* found) {
+// What the id index, the personal data and the projection state hold, as sets; independent of
+// the log, so they are scanned on a thread of its own while the log is read.
+Status ScanIndexPersonalAndState(const Ledger& ledger, const SipKey& key, ExpectedEntries* found) {
   KeyedHash hash(key);
   KASSE_RETURN_IF_ERROR(ledger.ForEachIndexEntry([&](std::string_view id, uint64_t seq) {
     found->index.Add(IndexEntryHash(&hash, seq, id));
     return Status::Ok();
   }));
-  return ledger.ForEachPersonalDigest(
+  KASSE_RETURN_IF_ERROR(ledger.ForEachPersonalDigest(
       [&](std::string_view subject, uint64_t seq, const Sha256& digest) {
         found->personal.Add(PersonalEntryHash(&hash, seq, digest, subject));
         return Status::Ok();
-      });
+      }));
+  return ledger.ForEachState("", [&](std::string_view state_key, std::string_view value) {
+    found->state.Add(StateEntryHash(&hash, state_key, value));
+    return Status::Ok();
+  });
 }
 
 Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expected,
@@ -132,9 +120,7 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
 
 // Reads the log in key order and checks its chain, handing each event to `emit` once its bytes
 // are vouched for: by its successor's prev_hash, or for the last one by the head hash.
-Status CheckLog(const Ledger& ledger, const SipKey& key, ExpectedEntries* expected,
-                ChainSummary* summary, const ReadAhead<Event>::Emit& emit) {
-  KeyedHash hash(key);
+Status CheckLog(const Ledger& ledger, ChainSummary* summary, const ReadAhead<Event>::Emit& emit) {
   uint64_t expected_seq = 1;
   Sha256 expected_prev{};  // seq 1 follows the zero hash
   Event unvouched;  // holds a spent event after each emit, whose strings the next decode reuses
@@ -167,7 +153,7 @@ Status CheckLog(const Ledger& ledger, const SipKey& key, ExpectedEntries* expect
       return Status::NotFound("stopped");  // ends the scan; nobody listens any more
     }
     has_unvouched = false;
-    Status decoded = DecodeAndNote(seq, stored.bytes, &unvouched, &hash, expected, summary);
+    Status decoded = DecodeAndNoteSeal(seq, stored.bytes, &unvouched, summary);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;
@@ -195,29 +181,33 @@ Status CheckLog(const Ledger& ledger, const SipKey& key, ExpectedEntries* expect
 
 Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold& fold) {
   *summary = ChainSummary();
-  SipKey key;  // see SetDigest
+  SipKey& key = summary->digest_key;  // see SetDigest
   FillRandomBytes(key.data(), key.size());
   ExpectedEntries expected;
   ExpectedEntries found;
   std::future<Status> scanned = std::async(std::launch::async, [&ledger, &key, &found] {
-    return ScanIndexAndPersonal(ledger, key, &found);
+    return ScanIndexPersonalAndState(ledger, key, &found);
   });
   {
-    // The log is read, checked and decoded on a second thread while this one folds it.
-    ReadAhead<Event> vouched([&](const ReadAhead<Event>::Emit& emit) {
-      return CheckLog(ledger, key, &expected, summary, emit);
-    });
+    // The log is read, checked and decoded on a second thread while this one notes each event's
+    // entries and folds it. (Reading is the longest part of verify: noting the entries there
+    // made verify slower.)
+    ReadAhead<Event> vouched(
+        [&](const ReadAhead<Event>::Emit& emit) { return CheckLog(ledger, summary, emit); });
+    KeyedHash hash(key);
     while (true) {
       Event* event = nullptr;
       bool done = false;
       KASSE_RETURN_IF_ERROR(vouched.NextInPlace(&event, &done));
       if (done) break;
+      NoteEntriesOf(*event, &hash, &expected);
       if (fold) KASSE_RETURN_IF_ERROR(fold(*event));
     }
   }
   KASSE_RETURN_IF_ERROR(scanned.get());
   KASSE_RETURN_IF_ERROR(CheckIndexAndPersonal(ledger, expected, found));
   summary->personal_records = expected.personal.count;
+  summary->stored_state = found.state;
   for (SealCheck& check : summary->seals) {
     Status sealed = CheckSeal(ledger, check.seal);
     if (!sealed.ok()) {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "ledger/event.h"
+#include "ledger/hash.h"
+#include "ledger/set_digest.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 
@@ -24,6 +26,11 @@ struct ChainSummary {
   uint64_t events = 0;
   uint64_t personal_records = 0;
   uint64_t uncommitted_events = 0;  // remains of an unfinished import above the head (harmless)
+  // The projection state as stored (Ledger::ForEachState), read beside the log and digested under
+  // the key this run drew: a caller that replays the log digests its state under the same key
+  // (StateEntryHash) and needs to compare key by key only when the digests differ.
+  SipKey digest_key{};
+  SetDigest stored_state;
 };
 
 // Checks, in one pass over the log:

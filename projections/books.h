@@ -51,6 +51,8 @@ class Books {
   size_t state_held_bytes() const { return cache_.held_bytes(); }
   // The state in key order; views valid until the next Add (see StateCache::Sorted).
   SortedState Sorted() const { return cache_.Sorted(); }
+  // The digest of the state under `key` (see StateCache::Digest).
+  SetDigest StateDigest(const SipKey& key) const { return cache_.Digest(key); }
 
  private:
   Status CheckOpenYear(const Event& event);

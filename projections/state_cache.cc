@@ -73,6 +73,14 @@ SortedState StateCache::Sorted() const {
   return sorted;
 }
 
+SetDigest StateCache::Digest(const SipKey& key) const {
+  KeyedHash hash(key);
+  SetDigest digest;
+  for (const auto& [state_key, value] : entries_)
+    digest.Add(StateEntryHash(&hash, state_key, value));
+  return digest;
+}
+
 StateChanges StateCache::TakeChanges() {
   assert(backing_ != nullptr);
   StateChanges changes;

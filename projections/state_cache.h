@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/set_digest.h"
 #include "ledger/store.h"
 
 namespace kasse {
@@ -61,6 +62,9 @@ class StateCache {
   // Every key the cache holds, in key order; the complete state when it has no backing ledger.
   // Views into the cache, valid until the next Put or TakeChanges.
   SortedState Sorted() const;
+  // The digest of every key and value the cache holds under `key` (StateEntryHash): what
+  // Sorted() holds, without sorting.
+  SetDigest Digest(const SipKey& key) const;
 
  private:
   // A hash map, not a std::map: a replay looks up keys with long common prefixes
