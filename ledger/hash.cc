@@ -1,10 +1,9 @@
 #include "ledger/hash.h"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 #include <array>
 #include <cassert>
@@ -100,35 +99,16 @@ void FillRandomBytes(uint8_t* bytes, size_t size) {
   used_bytes += size;
 }
 
-KeyedHash::KeyedHash(const SipKey& key)
-    : mac_(EVP_MAC_fetch(nullptr, "SIPHASH", nullptr)),
-      context_(mac_ == nullptr ? nullptr : EVP_MAC_CTX_new(mac_)) {
-  size_t output_size_bytes = sizeof(Sip128);  // SipHash's default output is 8 bytes
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &output_size_bytes),
-                               OSSL_PARAM_END};
-  // As for SHA-256: libcrypto fails here only when out of memory or without its default provider.
-  if (context_ == nullptr || EVP_MAC_init(context_, key.data(), key.size(), params) != 1) {
-    std::abort();
-  }
-}
-
-KeyedHash::~KeyedHash() {
-  EVP_MAC_CTX_free(context_);
-  EVP_MAC_free(mac_);
-}
-
 Sip128 KeyedHash::Of(std::string_view a, std::string_view b, std::string_view c) {
+  static_assert(sizeof(SipKey) == crypto_shorthash_siphashx24_KEYBYTES);
+  static_assert(sizeof(Sip128) == crypto_shorthash_siphashx24_BYTES);
+  message_.assign(a);
+  message_.append(b);
+  message_.append(c);
   Sip128 hash{};
-  size_t size = 0;
-  auto update = [this](std::string_view part) {
-    return EVP_MAC_update(context_, reinterpret_cast<const unsigned char*>(part.data()),
-                          part.size()) == 1;
-  };
-  // Initializing without a key starts again under the key given at construction.
-  if (EVP_MAC_init(context_, nullptr, 0, nullptr) != 1 || !update(a) || !update(b) || !update(c) ||
-      EVP_MAC_final(context_, hash.data(), &size, hash.size()) != 1 || size != hash.size()) {
-    std::abort();
-  }
+  // Pure computation: it cannot fail, and it needs no sodium_init().
+  crypto_shorthash_siphashx24(hash.data(), reinterpret_cast<const unsigned char*>(message_.data()),
+                              message_.size(), key_.data());
   return hash;
 }
 
