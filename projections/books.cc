@@ -1,5 +1,6 @@
 #include "projections/books.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "projections/chart.h"
@@ -12,7 +13,7 @@ namespace kasse {
 namespace {
 
 std::string ClosedKey(int32_t year) {
-  return fmt::format("closed/{:04}", year);
+  return fmt::format(FMT_COMPILE("closed/{:04}"), year);
 }
 std::string ReversedKey(const std::string& id) {
   return "reversed/" + id;

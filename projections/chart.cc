@@ -1,5 +1,6 @@
 #include "projections/chart.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -86,7 +87,7 @@ Status LookupCategory(StateCache& cache, const std::string& name,
 Status LookupCategoryDirection(StateCache& cache, std::string_view name,
                                std::optional<Direction>* direction) {
   fmt::memory_buffer key;
-  fmt::format_to(std::back_inserter(key), "{}{}", kPrefix, name);
+  fmt::format_to(std::back_inserter(key), FMT_COMPILE("{}{}"), kPrefix, name);
   std::string_view value;
   bool found = false;
   KASSE_RETURN_IF_ERROR(cache.Find(std::string_view(key.data(), key.size()), &value, &found));

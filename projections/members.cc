@@ -1,5 +1,6 @@
 #include "projections/members.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -139,7 +140,7 @@ Status DeriveDayChanges(const std::string& member, const std::vector<TimelineEnt
 }
 
 std::string DayKey(int32_t date_yyyymmdd) {
-  return fmt::format("{}{:08}", kDayPrefix, date_yyyymmdd);
+  return fmt::format(FMT_COMPILE("{}{:08}"), kDayPrefix, date_yyyymmdd);
 }
 
 Status ApplyDayChanges(StateCache& cache, const std::vector<DayChange>& changes, int64_t sign) {
@@ -213,7 +214,7 @@ Status FoldMemberEvent(StateCache& cache, const Event& event) {
 // into a vector (which was most of the cost), with the same verdict on damaged bytes.
 Status MemberEverJoined(StateCache& cache, const std::string& member, bool* joined) {
   fmt::memory_buffer key;
-  fmt::format_to(std::back_inserter(key), "{}{}", kMemberPrefix, member);
+  fmt::format_to(std::back_inserter(key), FMT_COMPILE("{}{}"), kMemberPrefix, member);
   std::string_view value;
   bool found = false;
   KASSE_RETURN_IF_ERROR(cache.Find(std::string_view(key.data(), key.size()), &value, &found));

@@ -1,5 +1,6 @@
 #include "projections/statement.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,8 +44,8 @@ std::string_view DetailOf(const EventBody& body) {
 Status AddToLine(StateCache& cache, int32_t year, const std::string& category,
                  std::string_view detail, int64_t amount_cents) {
   fmt::memory_buffer key_bytes;
-  fmt::format_to(std::back_inserter(key_bytes), "{}{:04}/{}{}{}", kPrefix, year, category,
-                 kDetailSeparator, detail);
+  fmt::format_to(std::back_inserter(key_bytes), FMT_COMPILE("{}{:04}/{}{}{}"), kPrefix, year,
+                 category, kDetailSeparator, detail);
   const std::string_view key(key_bytes.data(), key_bytes.size());
   std::string_view value;
   bool found = false;
@@ -75,7 +76,7 @@ bool NeedsFormalReceipt(const Event& donation) {
 
 Status AddToDonationCount(StateCache& cache, const char* prefix, int32_t year, int64_t delta) {
   fmt::memory_buffer key_bytes;
-  fmt::format_to(std::back_inserter(key_bytes), "{}{:04}", prefix, year);
+  fmt::format_to(std::back_inserter(key_bytes), FMT_COMPILE("{}{:04}"), prefix, year);
   const std::string_view key(key_bytes.data(), key_bytes.size());
   std::string_view value;
   bool found = false;
@@ -97,7 +98,7 @@ Status PutDonation(StateCache& cache, const Event& donation, uint64_t reversed_b
                                            reversed_by_seq == 0 ? 1 : -1));
   const auto& body = std::get<DonationReceived>(donation.body);
   const std::string key =
-      fmt::format("{}{:020}", DonationYearPrefix(donation.date.year), donation.seq);
+      fmt::format(FMT_COMPILE("{}{:020}"), DonationYearPrefix(donation.date.year), donation.seq);
   cache.Put(key, EncodeInt64s({body.amount_cents, static_cast<int64_t>(body.kind),
                                static_cast<int64_t>(reversed_by_seq)}) +
                      donation.id);
