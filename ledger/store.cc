@@ -14,6 +14,7 @@
 #include <boost/archive/basic_archive.hpp>
 #include <cassert>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -126,6 +127,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool for_write, A
       // 64 MB ones an import of 10M events took 308 MB (docs/PERFORMANCE.md, "At 10M events").
       // Halving the log's memtables as well saves 40 MB more but costs 8 % more CPU at 1M.
       options.write_buffer_size = 32 << 20;
+    }
+    if (const char* files = std::getenv("KASSE_LEVEL0_SLOWDOWN_FILES")) {
+      // Tests only: reach the level-0 bound of CompactWhereLevel0IsFull in a few dozen
+      // recordings instead of some 640.
+      options.level0_slowdown_writes_trigger = std::atoi(files);
     }
     if (for_write && appends != Appends::kMany) {
       // The first recording after a 10M-event import started compacting the level-0 files the

@@ -1024,6 +1024,31 @@ TEST(storage_logs, ManyRecordingsLeaveABoundedNumberOfWriteAheadLogs) {
   EXPECT_NE(log.out.find("\"wal-39\""), std::string::npos);
 }
 
+// Recordings start no compaction (Appends::kFew) until a family's level 0 holds RocksDB's
+// slowdown trigger of files; then they compact, so level 0 stays bounded however many
+// recordings follow. The trigger is lowered to 4 (RocksDB's own compaction trigger) so that it is
+// reached in some 130 recordings: every 32 flush each family into a level-0 file. Without the
+// compaction, 260 recordings leave 8 files in level 0 and none below.
+TEST(storage_logs, ManyRecordingsKeepLevel0Bounded) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Level0 e.V."}).exit_code, 0);
+  ScopedEnv trigger("KASSE_LEVEL0_SLOWDOWN_FILES", "4");
+  constexpr int kRecordings = 260;
+  int most_level0_files = 0;
+  for (int i = 0; i < kRecordings; ++i) {
+    const RunResult recorded =
+        Kasse(db, {"expense", "--category", "Hardware", "--amount", "1,00", "--payee", "Laden",
+                   "--date", "2024-05-01", "--id", fmt::format("l0-{}", i)});
+    ASSERT_EQ(recorded.exit_code, 0) << Describe(recorded);
+    most_level0_files = std::max(most_level0_files, TableFilesAt(db, kEvents, 0));
+  }
+  EXPECT_LE(most_level0_files, 4);
+  EXPECT_GT(TableFilesAt(db, kEvents, 1) + TableFilesAt(db, kEvents, 6), 0)
+      << "no recording compacted level 0 of the log";
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), kChartEvents + kRecordings);
+}
+
 // A ledger whose projections an older kasse built (no version key: version 1) is not folded
 // onto or reported from: every command says to run kasse replay, and after it all works.
 TEST(storage_projections, OlderProjectionsAskForAReplayAndNothingIsWritten) {

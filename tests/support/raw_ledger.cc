@@ -43,6 +43,24 @@ std::string Hex(std::string_view bytes) {
   return hex;
 }
 
+int TableFilesAt(const std::string& path, Family family, int level) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {"default", "events", "ids", "personal", "state"}) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles, &raw),
+        "opening " + path + " read-only");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string files;
+  const std::string property = fmt::format("rocksdb.num-files-at-level{}", level);
+  const bool known = db->GetProperty(handles[family], property, &files);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  if (!known) throw std::runtime_error("no " + property + " for " + path);
+  return std::stoi(files);
+}
+
 RawLedger::RawLedger(const std::string& path) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {"default", "events", "ids", "personal", "state"}) {

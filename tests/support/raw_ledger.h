@@ -37,6 +37,10 @@ std::string Sha256(std::string_view bytes);
 // `bytes` as lowercase hexadecimal, two digits a byte.
 std::string Hex(std::string_view bytes);
 
+// The number of table files at `level` of `family`, read from a read-only opening (which,
+// unlike RawLedger, starts no compaction).
+int TableFilesAt(const std::string& path, Family family, int level);
+
 // The ledger opened directly with its five column families and default options. Close (destroy)
 // it before kasse runs again.
 class RawLedger {
