@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <cstring>
 #include <future>
 
 #include "ledger/codec.h"
@@ -34,10 +32,9 @@ struct ExpectedEntries {
   SetDigest state;  // found only: the log does not say what it must be; a fresh replay does
 };
 
-Status DecodeAndNoteSeal(uint64_t seq, std::string_view bytes, Event* event,
+Status DecodeAndNoteSeal(uint64_t seq, const Envelope& envelope, Event* event,
                          ChainSummary* summary) {
-  Sha256 prev_hash;
-  KASSE_RETURN_IF_ERROR(DecodeEvent(bytes, event, &prev_hash));
+  KASSE_RETURN_IF_ERROR(DecodeEnvelope(envelope, event));
   if (auto* seal = std::get_if<AuditSealed>(&event->body)) {
     if (seal->covers_seq >= seq) {
       return Status::Corruption("it is a seal of later events");
@@ -153,7 +150,7 @@ Status CheckLog(const Ledger& ledger, ChainSummary* summary, const ReadAhead<Eve
       return Status::NotFound("stopped");  // ends the scan; nobody listens any more
     }
     has_unvouched = false;
-    Status decoded = DecodeAndNoteSeal(seq, stored.bytes, &unvouched, summary);
+    Status decoded = DecodeAndNoteSeal(seq, envelope, &unvouched, summary);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;

@@ -52,9 +52,13 @@ std::string EncodeEventWithBinaryOArchive(const Event& event, const Sha256& prev
 Status ParseEnvelope(std::string_view bytes, Envelope* envelope);
 
 // Decodes stored bytes into `event` (without `personal`) and the hash of its predecessor.
-// Refuses unknown types and schema versions newer than this build knows.
+// Refuses unknown types and schema versions newer than this build knows. Reuses the memory of
+// what `event` holds; on error, `event` may be partly overwritten.
 // Reads the payload with ViewIArchive (ledger/view_archive.h).
 Status DecodeEvent(std::string_view bytes, Event* event, Sha256* prev_hash);
+// The same for stored bytes that ParseEnvelope has split already (the prev_hash is the
+// envelope's).
+Status DecodeEnvelope(const Envelope& envelope, Event* event);
 // The same with Boost's own binary_iarchive: the reference that tests and the decoder fuzzer hold
 // DecodeEvent to. Slower (a std::locale per event); not for production paths.
 Status DecodeEventWithBinaryIArchive(std::string_view bytes, Event* event, Sha256* prev_hash);
