@@ -112,7 +112,8 @@ class ReadAhead {
     const Emit emit = [this, &batch](Item&& item) {
       if (batch.count < batch.items.size()) {
         // The producer gets the spent item back in `item`: destroyed on this thread, or reused.
-        std::swap(batch.items[batch.count], item);
+        using std::swap;  // an Item's own swap when it has one (Event's swaps member by member)
+        swap(batch.items[batch.count], item);
       } else {
         batch.items.push_back(std::move(item));
       }

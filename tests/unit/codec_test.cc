@@ -239,6 +239,40 @@ TEST(Codec, DecodingIntoAReusedEventEqualsAFreshDecode) {
   }
 }
 
+// ReadAhead hands spent events back by swap(Event&, Event&), member by member.
+TEST(Codec, SwapExchangesEveryMemberOfTwoEvents) {
+  const std::vector<Event> events = FixtureEvents();
+  ASSERT_GE(events.size(), 2u);
+  Event a = events.front();
+  Event b = events.back();
+  // Every member differs between the two.
+  a.seq = 7;
+  a.personal = "Erika Mustermann";
+  a.recorded_at_unix_ms = 1;
+  a.recorded_by = "kassenwart";
+  a.subject = "subject-a";
+  a.personal_digest[0] = 0x0a;
+  a.document = "B-1";
+  a.note = "";
+  b.seq = 9;
+  b.date = Date{2023, 12, 31};
+  b.personal.reset();
+  b.recorded_at_unix_ms = 2;
+  b.recorded_by = "pruefer";
+  b.subject = "";
+  b.personal_digest[0] = 0x0b;
+  b.document = "";
+  b.note = "Notiz";
+  ASSERT_NE(a.id, b.id);
+  ASSERT_NE(a.date, b.date);
+  ASSERT_NE(a.body.index(), b.body.index());
+  const Event a_before = a;
+  const Event b_before = b;
+  swap(a, b);
+  EXPECT_TRUE(SameStoredEvent(a, b_before) && a.personal == b_before.personal);
+  EXPECT_TRUE(SameStoredEvent(b, a_before) && b.personal == a_before.personal);
+}
+
 TEST(Codec, StringArchiveEncodesLikeBinaryOArchive) {
   Sha256 prev{};
   prev[31] = 0x5a;
