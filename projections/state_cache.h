@@ -26,8 +26,9 @@ namespace kasse {
 
 // Lets the cache's hash map be searched with a std::string_view, without building a std::string.
 // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, and a lookup
-// compares hashes before keys and never rehashes a neighbour's key to find the end of its bucket
-// (without it, the map was the largest item of verify's fold at 1M events).
+// compares hashes before keys and never rehashes a neighbour's key to find the end of its bucket.
+// (Measured on verify at 1M events: CPU 2.27 -> 2.23 s, within the noise; the map's cost is its
+// cache misses on cold keys, such as member timelines.)
 struct StateKeyHash {
   using is_transparent = void;
   size_t operator()(std::string_view key) const {  // NOLINT(performance-noexcept-*): see above
