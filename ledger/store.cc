@@ -20,6 +20,7 @@
 
 #include "ledger/codec.h"
 #include "ledger/hash.h"
+#include "ledger/ingest.h"
 #include "ledger/read_ahead.h"
 
 namespace kasse {
@@ -53,8 +54,27 @@ constexpr std::string_view kPendingStateEnd = "\xff\xff";
 constexpr size_t kMoveStateEntriesMax = 16384;
 
 // Events written ahead of a commit in chunks of this many, so an import of any size keeps its
-// memory bounded.
-constexpr size_t kChunkEventsMax = 16384;
+// memory bounded. Each chunk becomes one table file per family (IngestAhead); the ids and personal
+// records of every chunk overlap those before, so their files land in level 0 and are compacted
+// with all of level 1: at 1M events, chunks of 16,384 spent 2.7 s of CPU compacting, chunks of
+// 65,536 0.7 s (perf). Two chunks are held in memory, 90 MB at 65,536.
+constexpr size_t kChunkEventsMax = 65536;
+
+// kChunkEventsMax, or $KASSE_CHUNK_EVENTS, with which the tests make imports of a few thousand
+// events write ahead.
+size_t ChunkEventsMax() {
+  static const size_t events = []() {
+    const char* text = std::getenv("KASSE_CHUNK_EVENTS");
+    if (text == nullptr || *text == '\0') return kChunkEventsMax;
+    char* end = nullptr;
+    const unsigned long long parsed = std::strtoull(text, &end, 10);
+    return *end == '\0' && parsed > 0 ? static_cast<size_t>(parsed) : kChunkEventsMax;
+  }();
+  return events;
+}
+
+// Remains of an unfinished import are deleted in batches of this many events.
+constexpr size_t kRemoveEventsPerBatch = 16384;
 
 // An append remembers the salts it drew (format 2) for at most this many subjects, about 3 MB. At
 // 1M events the benchmark's workload has 41,000 subjects, so an import of it draws each salt once.
@@ -292,6 +312,8 @@ Status Ledger::OpenForWrite(const std::string& path, Appends appends,
   KASSE_RETURN_IF_ERROR(opened->state_pending_ ? opened->MovePendingState()
                                                : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
+  KASSE_RETURN_IF_ERROR(
+      FromRocks(RemoveStagedFiles(opened->StagingDir()), "removing an unfinished import"));
   KASSE_RETURN_IF_ERROR(opened->BoundWriteAheadLogs());
   if (appends != Appends::kMany) KASSE_RETURN_IF_ERROR(opened->CompactWhereLevel0IsFull());
   *ledger = std::move(opened);
@@ -521,7 +543,7 @@ Status Ledger::RemoveUncommittedEvents() {
     }
     // In chunks, so that removing a huge import keeps memory bounded. Unsynced is enough: the
     // events stay until the last, synced write, so a crash here only leaves work for next time.
-    if (++batched_events == kChunkEventsMax) {
+    if (++batched_events == kRemoveEventsPerBatch) {
       KASSE_RETURN_IF_ERROR(WriteSynced(&batch, false));
       batch.Clear();
       batched_events = 0;
@@ -539,6 +561,26 @@ Status Ledger::WriteSynced(rocksdb::WriteBatch* batch, bool sync) {
   options.sync = sync;  // explicit on every write: acknowledged means on disk
   options.disableWAL = false;
   return FromRocks(db_->Write(options, batch), "writing to the ledger");
+}
+
+Status Ledger::IngestAhead(const rocksdb::WriteBatch& batch, uint64_t first_seq) {
+  assert(writable_);
+  if (ingest_families_.empty()) {
+    const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+        FamilyDescriptors(/*for_write=*/true, Appends::kMany);
+    for (const size_t index : {kEvents, kIds, kPersonal}) {
+      rocksdb::Options options(rocksdb::DBOptions(MakeOptions(false)), descriptors[index].options);
+      // SstFileWriter compresses with the bottommost compression, which for the log is zstd with
+      // a trained dictionary: half of the bulk path's CPU (bench/ANALYSIS.md). LZ4, as in the
+      // files that flushes write, until a compaction (kasse compact) rewrites them.
+      options.bottommost_compression = rocksdb::kLZ4Compression;
+      options.bottommost_compression_opts = rocksdb::CompressionOptions();
+      ingest_families_.push_back({handles_[index], options});
+    }
+  }
+  return FromRocks(IngestPuts(db_.get(), ingest_families_, StagingDir(),
+                              fmt::format("{:016x}", first_seq), batch),
+                   "writing an import ahead");
 }
 
 Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
@@ -1062,7 +1104,7 @@ Status Appender::Append(Event appended) {
   ++next_seq_;
   staging_.index.emplace(event->id, staging_.events.size());
   staging_.events.push_back(std::move(appended));
-  if (staging_.events.size() >= kChunkEventsMax) return FlushChunk();
+  if (staging_.events.size() >= ChunkEventsMax()) return FlushChunk();
   return Status::Ok();
 }
 
@@ -1117,19 +1159,18 @@ Status Appender::WaitForWriteAhead() {
 }
 
 Status Appender::FlushChunk() {
-  // Unsynced: these events are above the head and invisible until Commit() syncs the WAL, which
-  // also makes everything written before it durable. The write runs on another thread while the
-  // caller parses and checks the next chunk; at most one chunk is in flight.
+  // Ingested as table files: these events are above the head and invisible until Commit() moves
+  // the head. The write runs on another thread while the caller parses and checks the next
+  // chunk; at most one chunk is in flight.
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   wrote_ahead_ = true;
   std::swap(writing_, staging_);
   assert(staging_.events.empty());
   if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
-  staging_.index.reserve(kChunkEventsMax);  // a large import: spare the rehashing
-  rocksdb::WriteBatch* batch = writing_.batch.get();
-  write_ahead_ = std::async(std::launch::async, [ledger = ledger_, batch]() {
-    return ledger->WriteSynced(batch, false);
+  staging_.index.reserve(ChunkEventsMax());  // a large import: spare the rehashing
+  write_ahead_ = std::async(std::launch::async, [ledger = ledger_, chunk = &writing_]() {
+    return ledger->IngestAhead(*chunk->batch, chunk->first_seq);
   });
   return Status::Ok();
 }
@@ -1148,6 +1189,7 @@ Status Appender::Commit(const StateChanges& state) {
              std::string(reinterpret_cast<const char*>(prev_hash_.data()), prev_hash_.size()));
   KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(batch, true));
   committed_ = true;
+  if (wrote_ahead_) (void)RemoveStagedFiles(ledger_->StagingDir());  // the empty folder
   ledger_->head_seq_ = head_seq;
   ledger_->head_hash_ = prev_hash_;
   staging_ = Chunk();
@@ -1170,7 +1212,10 @@ void Appender::Abort() {
   staging_ = Chunk();
   // What was written ahead is invisible already; removing it now saves the next writer the work.
   // If this fails, the next OpenForWrite() removes it.
-  if (wrote_ahead_) (void)ledger_->RemoveUncommittedEvents();
+  if (wrote_ahead_) {
+    (void)ledger_->RemoveUncommittedEvents();
+    (void)RemoveStagedFiles(ledger_->StagingDir());
+  }
   if (wrote_state_ahead_) (void)ledger_->RemovePendingState();
 }
 

@@ -11,8 +11,10 @@
 //
 // Atomicity: what readers see is bounded by the head sequence in the metadata, and the head moves
 // only in the final, synced WriteBatch of an append, together with the projection state. Large
-// imports write their events ahead in unsynced chunks above the head; a crash or an abort leaves
-// those invisible, and the next writer removes them. So an append is wholly in or wholly out.
+// imports write their events ahead in chunks above the head, as table files ingested into the
+// events, ids and personal families (ledger/ingest.h); a crash or an abort leaves those
+// invisible, and the next writer removes them, and any table file staged in the ledger's folder
+// "ingest" and not ingested. So an append is wholly in or wholly out.
 //
 // Projection state that an import changes can outgrow memory (at 10M events, hundreds of MB), so
 // an Appender may write it ahead too, into a pending area of the state family that readers ignore
@@ -48,6 +50,8 @@ class WriteBatch;
 }  // namespace rocksdb
 
 namespace kasse {
+
+struct IngestFamily;  // ledger/ingest.h
 
 // The layout described in schemas/STORAGE.md. Version 2 changed only the personal records (one
 // salt per subject and append, ledger/codec.h); this build reads and appends to ledgers of either
@@ -209,6 +213,12 @@ class Ledger {
   // Stages `changes` into `batch`: as stored state, or into the pending area when `pending`.
   void StageState(const StateChanges& changes, bool pending, rocksdb::WriteBatch* batch) const;
   Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);
+  // Writes the puts of a chunk staged by an Appender (events, ids, personal records) ahead
+  // through table files that are ingested, not through the memtables (ledger/ingest.h).
+  // `first_seq` names the chunk's files.
+  Status IngestAhead(const rocksdb::WriteBatch& batch, uint64_t first_seq);
+  // Where IngestAhead stages its table files: a folder of the ledger, absent between appends.
+  std::string StagingDir() const { return path_ + "/ingest"; }
 
   std::string path_;
   std::string secondary_path_;  // a temporary directory of a reader's secondary instance
@@ -221,6 +231,8 @@ class Ledger {
   bool state_pending_ = false;  // see state_pending()
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, events, ids, personal, state
+  // What IngestAhead needs to build table files like the families' own; made by its first call.
+  std::vector<IngestFamily> ingest_families_;
 };
 
 // Appends events as one atomic unit: nothing is visible until Commit() returns ok, and an

@@ -146,6 +146,14 @@ ScopedEnv SmallStateCache() {
   return ScopedEnv("KASSE_STATE_CACHE_BYTES_MAX", "65536");
 }
 
+// Chunks so small that imports of a few ten thousand events write several of them ahead, as
+// ingested table files (ledger/ingest.h), instead of one chunk of 65,536.
+constexpr size_t kSmallChunkEvents = 8192;
+ScopedEnv SmallChunks() {
+  static const std::string events = std::to_string(kSmallChunkEvents);
+  return ScopedEnv("KASSE_CHUNK_EVENTS", events.c_str());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. Tamper evidence, on a ledger of the default chart and the example journal.
 //
@@ -792,13 +800,14 @@ int CrashRuns() {
   return static_cast<int>(runs);
 }
 
-// The killed imports' journal: more than one chunk of 16,384 events that an import writes ahead,
-// small enough that one import takes a fraction of a second.
+// The killed imports' journal: two small chunks (SmallChunks) that an import writes ahead and a
+// rest, small enough that one import takes a fraction of a second.
 constexpr size_t kCrashEvents = 20000;
 
 TEST(storage_crash, KilledImportIsAllOrNothing) {
   // Kills then also land while projection state is written ahead and while it is moved into place.
   const ScopedEnv small_state_cache = SmallStateCache();
+  const ScopedEnv small_chunks = SmallChunks();
   TempDir dir;
   const std::string journal = dir.File("big.jsonl");
   WriteFile(journal, BigJournal(kCrashEvents));
@@ -963,12 +972,14 @@ TEST(storage_rollback, InvalidLastLineLeavesNothingBehind) {
 
   const std::string bad = dir.File("bad.jsonl");
   WriteFile(bad, BigJournal(kBigEvents, /*invalid_last_line=*/true));
+  const ScopedEnv small_chunks = SmallChunks();  // several chunks ingested ahead, then the error
   const RunResult failed = Kasse(db, {"import", bad});
   EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
   EXPECT_NE(failed.err.find(fmt::format("bad.jsonl:{}", kBigEvents)), std::string::npos)
       << failed.err;
   EXPECT_NE(failed.err.find("amount"), std::string::npos) << failed.err;
 
+  EXPECT_FALSE(std::filesystem::exists(db + "/ingest")) << "staged table files left behind";
   const RunResult after = VerifyOk(db);
   EXPECT_EQ(HeadSeqOfVerify(after), head);
   EXPECT_EQ(after.out.find("unfinished import"), std::string::npos) << after.out;
@@ -1089,6 +1100,66 @@ namespace {
 
 bool IsPendingKey(const std::string& key) {
   return !key.empty() && key[0] == '\xff';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chunks written ahead as ingested table files (ledger/ingest.h).
+
+TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
+  TempDir dir;
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kCrashEvents));
+  const std::string whole = dir.File("whole");
+  const std::string chunked = dir.File("chunked");
+  for (const std::string& db : {whole, chunked}) {
+    ASSERT_EQ(Kasse(db, {"init", "--name", "Stapel e.V."}).exit_code, 0);
+  }
+  ASSERT_EQ(Kasse(whole, {"import", journal}).exit_code, 0);
+  {
+    const ScopedEnv small_chunks = SmallChunks();
+    const RunResult imported = Kasse(chunked, {"import", journal});
+    ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  }
+  // Ingested files of the log go to its last level: they follow every key before them.
+  EXPECT_GE(TableFilesAt(chunked, kEvents, 6), static_cast<int>(kCrashEvents / kSmallChunkEvents))
+      << "the chunks were not ingested";
+  EXPECT_FALSE(std::filesystem::exists(chunked + "/ingest"));
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(chunked)), kChartEvents + kCrashEvents);
+  // Equal but for what differs by design: the recording time in each event, the pepper of the
+  // pseudonymous subjects and the salts of the personal records, and the hashes that chain them.
+  auto keys = [](const std::vector<std::pair<std::string, std::string>>& entries) {
+    std::vector<std::string> only_keys;
+    for (const auto& [key, value] : entries) only_keys.push_back(key);
+    return only_keys;
+  };
+  auto personal_seqs = [](const std::vector<std::pair<std::string, std::string>>& entries) {
+    std::vector<std::string> seqs;  // the last 8 bytes of subject, 0x00, seq
+    for (const auto& [key, value] : entries) seqs.push_back(key.substr(key.size() - 8));
+    std::sort(seqs.begin(), seqs.end());
+    return seqs;
+  };
+  RawLedger raw_whole(whole);
+  RawLedger raw_chunked(chunked);
+  EXPECT_TRUE(raw_whole.All(kIds) == raw_chunked.All(kIds)) << "the id index differs";
+  EXPECT_TRUE(keys(raw_whole.All(kEvents)) == keys(raw_chunked.All(kEvents)));
+  EXPECT_TRUE(personal_seqs(raw_whole.All(kPersonal)) == personal_seqs(raw_chunked.All(kPersonal)));
+  EXPECT_TRUE(raw_whole.All(kState) == raw_chunked.All(kState)) << "the projections differ";
+}
+
+// A table file staged and not ingested (the import was killed in between) holds personal data
+// and belongs to no database: the next writer removes it.
+TEST(storage_ingest, StagedFileOfAKilledImportIsRemoved) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Reste e.V."}).exit_code, 0);
+  std::filesystem::create_directory(db + "/ingest");
+  WriteFile(db + "/ingest/0000000000000010-personal.sst", "Erika Mustermann");
+  const RunResult recorded =
+      Kasse(db, {"expense", "--category", "Hardware", "--amount", "1,00", "--payee", "Laden",
+                 "--date", "2024-05-01", "--id", "nach-absturz"});
+  ASSERT_EQ(recorded.exit_code, 0) << Describe(recorded);
+  EXPECT_FALSE(std::filesystem::exists(db + "/ingest"));
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), kChartEvents + 1);
 }
 
 TEST(storage_state_ahead, ImportWritingStateAheadStoresWhatOneHoldingItStores) {

@@ -1,0 +1,146 @@
+#include "ledger/ingest.h"
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cassert>
+#include <filesystem>
+#include <system_error>
+#include <unordered_map>
+
+namespace kasse {
+
+namespace {
+
+struct Entry {
+  rocksdb::Slice key;
+  rocksdb::Slice value;
+};
+
+// The puts of a write batch by family (indexed like the IngestFamily list), pointing into the
+// batch. Any other operation, or a put to another family, stops the iteration with an error.
+class PutsByFamily : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit PutsByFamily(const std::vector<IngestFamily>& families) : entries_(families.size()) {
+    for (size_t i = 0; i < families.size(); ++i) index_of_id_[families[i].handle->GetID()] = i;
+  }
+
+  rocksdb::Status PutCF(uint32_t family_id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    const auto found = index_of_id_.find(family_id);
+    if (found == index_of_id_.end()) {
+      return rocksdb::Status::InvalidArgument("a put to a column family that is not ingested");
+    }
+    entries_[found->second].push_back({key, value});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/) override {
+    return NotAPut();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/) override {
+    return NotAPut();
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t /*family_id*/, const rocksdb::Slice& /*begin*/,
+                                const rocksdb::Slice& /*end*/) override {
+    return NotAPut();
+  }
+  rocksdb::Status MergeCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/,
+                          const rocksdb::Slice& /*value*/) override {
+    return NotAPut();
+  }
+
+  std::vector<std::vector<Entry>>& entries() { return entries_; }
+
+ private:
+  static rocksdb::Status NotAPut() {
+    return rocksdb::Status::InvalidArgument("only puts can be ingested");
+  }
+
+  std::unordered_map<uint32_t, size_t> index_of_id_;
+  std::vector<std::vector<Entry>> entries_;
+};
+
+// Sorts `entries` by key and writes them into a table file at `path`. Fails on a key given twice,
+// which SstFileWriter refuses too, but with a message that names no key.
+rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& path,
+                               std::vector<Entry>* entries) {
+  const rocksdb::Comparator* comparator = family.options.comparator;
+  std::sort(entries->begin(), entries->end(), [comparator](const Entry& a, const Entry& b) {
+    return comparator->Compare(a.key, b.key) < 0;
+  });
+  // invalidate_page_cache = false: the default drops every written megabyte from the page cache,
+  // which the lookups of the rest of the import would then read from the disk.
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), family.options, family.handle,
+                                /*invalidate_page_cache=*/false);
+  rocksdb::Status status = writer.Open(path);
+  for (size_t i = 0; status.ok() && i < entries->size(); ++i) {
+    const Entry& entry = (*entries)[i];
+    if (i > 0 && comparator->Compare((*entries)[i - 1].key, entry.key) == 0) {
+      return rocksdb::Status::InvalidArgument("a key is put twice: " + entry.key.ToString(true));
+    }
+    status = writer.Put(entry.key, entry.value);
+  }
+  if (status.ok()) status = writer.Finish();  // syncs the file
+  return status;
+}
+
+void RemoveQuietly(const std::vector<rocksdb::IngestExternalFileArg>& files) {
+  for (const rocksdb::IngestExternalFileArg& family : files) {
+    for (const std::string& path : family.external_files) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
+}
+
+}  // namespace
+
+rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& families,
+                           const std::string& staging_dir, const std::string& file_prefix,
+                           const rocksdb::WriteBatch& batch) {
+  PutsByFamily puts(families);
+  rocksdb::Status status = batch.Iterate(&puts);
+  if (!status.ok()) return status;
+  std::error_code error;
+  std::filesystem::create_directories(staging_dir, error);
+  if (error) return rocksdb::Status::IOError(staging_dir, error.message());
+
+  std::vector<rocksdb::IngestExternalFileArg> files;
+  for (size_t i = 0; i < families.size(); ++i) {
+    std::vector<Entry>& entries = puts.entries()[i];
+    if (entries.empty()) continue;  // RocksDB refuses an empty table file
+    rocksdb::IngestExternalFileArg& file = files.emplace_back();
+    file.column_family = families[i].handle;
+    const std::string path =
+        fmt::format("{}/{}-{}.sst", staging_dir, file_prefix, families[i].handle->GetName());
+    file.external_files.push_back(path);
+    // Hard-links the file instead of copying it; the staged name goes away.
+    file.options.move_files = true;
+    // RocksDB 7.8 defaults to true, which writes the sequence number into every file whose keys
+    // overlap older data (each chunk's ids and personal records) and syncs it once more. The
+    // MANIFEST records it either way.
+    file.options.write_global_seqno = false;
+    status = WriteTableFile(families[i], path, &entries);
+    if (!status.ok()) {
+      RemoveQuietly(files);
+      return status;
+    }
+  }
+  if (files.empty()) return rocksdb::Status::OK();
+  status = db->IngestExternalFiles(files);
+  // After a successful move nothing is left at the staged paths; after a failure this cleans up.
+  RemoveQuietly(files);
+  return status;
+}
+
+rocksdb::Status RemoveStagedFiles(const std::string& staging_dir) {
+  std::error_code error;
+  std::filesystem::remove_all(staging_dir, error);
+  if (error) return rocksdb::Status::IOError(staging_dir, error.message());
+  return rocksdb::Status::OK();
+}
+
+}  // namespace kasse

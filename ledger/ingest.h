@@ -1,0 +1,48 @@
+// Writing a large import ahead through RocksDB's bulk path: the puts of a staged chunk become one
+// table file per column family (rocksdb::SstFileWriter), sorted in memory, and the files of all
+// families are ingested in one atomic IngestExternalFiles call. Nothing passes the memtables or
+// the write-ahead log, which cost an import through write batches a third of its CPU
+// (docs/PERFORMANCE.md, "Import"); and there is nothing to flush afterwards.
+//
+// Internal to the ledger (store.cc). What is ingested is durable at once, where a write batch
+// written ahead unsynced may vanish in a crash; for an import's chunks above the head both are
+// invisible until the commit, and the next writer removes either kind of remains.
+#pragma once
+
+#include <rocksdb/options.h>
+#include <rocksdb/status.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace kasse {
+
+// A column family that chunks may be ingested into, with the options its table files are built
+// with (those it was opened with: the same table format, filters and comparator).
+struct IngestFamily {
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Options options;
+};
+
+// Writes the puts of `batch` as table files in `staging_dir` (created if needed, on the ledger's
+// file system so that ingestion can hard-link them), named `file_prefix` and the family, and
+// ingests them into `db` all or nothing. `batch` may hold puts only, each to a family of
+// `families`, and no key twice within a family; anything else is InvalidArgument, and nothing is
+// written. On success the files have moved into the database; on error, what was staged is
+// removed.
+rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& families,
+                           const std::string& staging_dir, const std::string& file_prefix,
+                           const rocksdb::WriteBatch& batch);
+
+// Removes table files that an import staged and did not ingest (it crashed): they are never part
+// of the database, but they hold personal data.
+rocksdb::Status RemoveStagedFiles(const std::string& staging_dir);
+
+}  // namespace kasse
