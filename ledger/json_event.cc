@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ledger/hash.h"
+#include "ledger/json_fields.h"
 #include "ledger/money.h"
 
 namespace kasse {
@@ -40,40 +41,47 @@ bool IsIdChar(char c) {
 // reported as unknown.
 class FieldReader {
  public:
-  explicit FieldReader(const json& object) : object_(object) {}
+  explicit FieldReader(const JsonFields& fields) : fields_(fields) {}
+
+  // The field named `field`, or nullptr. A line has a dozen fields at most: a linear search.
+  const JsonField* Find(std::string_view field) const {
+    for (const JsonField& candidate : fields_) {
+      if (candidate.key == field) return &candidate;
+    }
+    return nullptr;
+  }
 
   Status String(std::string_view field, bool required, std::string* value) {
     MarkKnown(field);
-    auto it = object_.find(field);
-    if (it == object_.end()) {
+    const JsonField* found = Find(field);
+    if (found == nullptr) {
       return required ? FieldError(field, "is required") : Status::Ok();
     }
-    if (!it->is_string()) return FieldError(field, "must be a JSON string");
-    *value = it->get<std::string>();
+    if (found->kind != JsonKind::kString) return FieldError(field, "must be a JSON string");
+    value->assign(found->text);
     return Status::Ok();
   }
 
   Status Text(std::string_view field, bool required, size_t chars_max, std::string* value) {
     KASSE_RETURN_IF_ERROR(String(field, required, value));
-    if (!object_.contains(field)) return Status::Ok();
+    if (!Has(field)) return Status::Ok();
     return CheckText(field, *value, chars_max, field == "note" || field == "reason");
   }
 
   Status Id(std::string_view field, bool required, std::string* value) {
     KASSE_RETURN_IF_ERROR(String(field, required, value));
-    if (!object_.contains(field)) return Status::Ok();
+    if (!Has(field)) return Status::Ok();
     return CheckIdSyntax(field, *value);
   }
 
   Status Amount(int64_t* amount_cents) {
     MarkKnown("amount");
-    auto it = object_.find("amount");
-    if (it == object_.end()) return FieldError("amount", "is required");
-    if (!it->is_string()) {
+    const JsonField* found = Find("amount");
+    if (found == nullptr) return FieldError("amount", "is required");
+    if (found->kind != JsonKind::kString) {
       return FieldError("amount", "must be a JSON string like \"129.90\", not a JSON number");
     }
-    Status status =
-        ParseAmount(it->get_ref<const std::string&>(), AmountSyntax::kJson, amount_cents);
+    Status status = ParseAmount(found->text, AmountSyntax::kJson, amount_cents);
     return status.ok() ? status : FieldError("amount", status.message());
   }
 
@@ -82,8 +90,8 @@ class FieldReader {
                 std::string_view allowed, Enum* value, bool* present = nullptr) {
     std::string text;
     KASSE_RETURN_IF_ERROR(String(field, required, &text));
-    if (present) *present = object_.contains(field);
-    if (!object_.contains(field)) return Status::Ok();
+    if (present) *present = Has(field);
+    if (!Has(field)) return Status::Ok();
     if (!from_name(text, value)) {
       return FieldError(field, fmt::format("\"{}\" is not one of {}", text, allowed));
     }
@@ -93,76 +101,30 @@ class FieldReader {
   // `field` is a string literal: the names of the format's fields.
   void MarkKnown(std::string_view field) { used_.push_back(field); }
 
-  bool Has(std::string_view field) const { return object_.contains(field); }
+  bool Has(std::string_view field) const { return Find(field) != nullptr; }
 
+  // Names the first unknown field in key order, whichever order the line has them in.
   Status RejectUnknown() const {
-    for (auto it = object_.begin(); it != object_.end(); ++it) {
-      const auto is = [&it](std::string_view name) { return name == it.key(); };
+    const JsonField* first_unknown = nullptr;
+    for (const JsonField& field : fields_) {
+      const auto is = [&field](std::string_view name) { return name == field.key; };
       if (std::none_of(used_.begin(), used_.end(), is) &&
-          std::none_of(kLedgerFields.begin(), kLedgerFields.end(), is)) {
-        return FieldError(it.key(), "is not a field of this event type");
+          std::none_of(kLedgerFields.begin(), kLedgerFields.end(), is) &&
+          (first_unknown == nullptr || field.key < first_unknown->key)) {
+        first_unknown = &field;
       }
     }
-    return Status::Ok();
+    if (first_unknown == nullptr) return Status::Ok();
+    return FieldError(first_unknown->key, "is not a field of this event type");
   }
 
-  const json& object() const { return object_; }
-
  private:
-  const json& object_;
+  const JsonFields& fields_;
   std::vector<std::string_view> used_;  // a handful: a linear search beats a set
 };
 
 Status ReadBody(EventType type, FieldReader& fields, Event* event);
-
-// Builds the DOM like json::parse and counts the keys of the outermost object, so that a key given
-// twice can be refused (the DOM keeps only the last). A parser callback would do the same at a
-// tenth of the import's time.
-class KeyCountingParser {
- public:
-  using Dom = nlohmann::detail::json_sax_dom_parser<json>;
-  explicit KeyCountingParser(json& result) : dom_(result, /*allow_exceptions_=*/false) {}
-  size_t top_level_keys() const { return top_level_keys_; }
-
-  bool null() { return dom_.null(); }
-  bool boolean(bool value) { return dom_.boolean(value); }
-  bool number_integer(json::number_integer_t value) { return dom_.number_integer(value); }
-  bool number_unsigned(json::number_unsigned_t value) { return dom_.number_unsigned(value); }
-  bool number_float(json::number_float_t value, const std::string& text) {
-    return dom_.number_float(value, text);
-  }
-  bool string(std::string& value) { return dom_.string(value); }
-  bool binary(json::binary_t& value) { return dom_.binary(value); }
-  bool start_object(std::size_t size) {
-    ++depth_;
-    return dom_.start_object(size);
-  }
-  bool key(std::string& value) {
-    if (depth_ == 1) ++top_level_keys_;
-    return dom_.key(value);
-  }
-  bool end_object() {
-    --depth_;
-    return dom_.end_object();
-  }
-  bool start_array(std::size_t size) {
-    ++depth_;
-    return dom_.start_array(size);
-  }
-  bool end_array() {
-    --depth_;
-    return dom_.end_array();
-  }
-  bool parse_error(std::size_t position, const std::string& token,
-                   const nlohmann::detail::exception& error) {
-    return dom_.parse_error(position, token, error);
-  }
-
- private:
-  Dom dom_;
-  int depth_ = 0;
-  size_t top_level_keys_ = 0;
-};
+Status EventFromFields(const JsonFields& json_fields, Event* event);
 
 }  // namespace
 
@@ -266,29 +228,21 @@ Status ParseEventJson(std::string_view line, Event* event) {
     return Status::InvalidInput(
         fmt::format("line is {} bytes long, the limit is {}", line.size(), kLineBytesMax));
   }
-  json object;
-  KeyCountingParser parser(object);
-  const bool parsed = json::sax_parse(line, &parser, json::input_format_t::json, /*strict=*/true);
-  if (!parsed) {
-    // Parse again for the message: only broken input pays for the exception.
-    try {
-      const json ignored = json::parse(line);
-      (void)ignored;
-    } catch (const json::exception& error) {  // parse_error, or out_of_range: "1e999"
-      return Status::InvalidInput(fmt::format("not valid JSON: {}", error.what()));
-    }
-    return Status::InvalidInput("not valid JSON");
-  }
-  if (!object.is_object()) return Status::InvalidInput("a line must be one JSON object");
-  // nlohmann keeps the last of duplicate keys silently; a ledger must not guess which was meant.
-  if (parser.top_level_keys() != object.size()) {
-    return Status::InvalidInput("a field appears twice in the line");
-  }
-  return EventFromJson(object, event);
+  thread_local JsonFields fields;  // keeps its capacity from line to line
+  KASSE_RETURN_IF_ERROR(ParseJsonObjectFields(line, &fields));
+  return EventFromFields(fields, event);
 }
 
 Status EventFromJson(const json& object, Event* event) {
-  FieldReader fields(object);
+  JsonFields fields;
+  KASSE_RETURN_IF_ERROR(FieldsOfJsonObject(object, &fields));
+  return EventFromFields(fields, event);
+}
+
+namespace {
+
+Status EventFromFields(const JsonFields& json_fields, Event* event) {
+  FieldReader fields(json_fields);
   std::string type_name;
   KASSE_RETURN_IF_ERROR(fields.String("type", true, &type_name));
   EventType type;
@@ -308,8 +262,6 @@ Status EventFromJson(const json& object, Event* event) {
   *event = std::move(parsed);
   return Status::Ok();
 }
-
-namespace {
 
 Status ReadPersonal(FieldReader& fields, std::string_view field, bool required, Event* event) {
   std::string text;
@@ -353,21 +305,24 @@ Status ReadLines(FieldReader& fields, std::string_view field, size_t chars_max,
 Status ReadInteger(FieldReader& fields, std::string_view field, int64_t min, int64_t max,
                    std::string_view example, int64_t* value) {
   fields.MarkKnown(field);
-  auto it = fields.object().find(field);
-  if (it == fields.object().end()) return FieldError(field, "is required");
-  // nlohmann keeps non-negative integers unsigned and negative ones signed; 2022.0 is a float.
+  const JsonField* found = fields.Find(field);
+  if (found == nullptr) return FieldError(field, "is required");
+  // nlohmann keeps non-negative integers unsigned and negative ones signed, simdjson those that
+  // fit signed; 2022.0 is a float.
   bool in_range = false;
-  if (it->is_number_unsigned()) {
-    const uint64_t number = it->get<uint64_t>();
-    in_range = number <= static_cast<uint64_t>(max) && static_cast<int64_t>(number) >= min;
-  } else if (it->is_number_integer()) {
-    in_range = it->get<int64_t>() >= min && it->get<int64_t>() <= max;
+  int64_t number = 0;
+  if (found->kind == JsonKind::kUnsigned) {
+    number = static_cast<int64_t>(found->unsigned_value);
+    in_range = found->unsigned_value <= static_cast<uint64_t>(max) && number >= min;
+  } else if (found->kind == JsonKind::kSigned) {
+    number = found->signed_value;
+    in_range = number >= min && number <= max;
   }
   if (!in_range) {
     return FieldError(
         field, fmt::format("must be a JSON integer from {} to {}, like {}", min, max, example));
   }
-  *value = it->get<int64_t>();
+  *value = number;
   return Status::Ok();
 }
 
@@ -415,20 +370,22 @@ Status ReadTaxDataRecorded(FieldReader& fields, Event* event) {
 
 Status ReadDonationIds(FieldReader& fields, std::vector<std::string>* ids) {
   fields.MarkKnown("donations");
-  auto it = fields.object().find("donations");
-  if (it == fields.object().end()) return FieldError("donations", "is required");
-  if (!it->is_array() || it->empty() || it->size() > kReceiptDonationsMax) {
+  const JsonField* found = fields.Find("donations");
+  if (found == nullptr) return FieldError("donations", "is required");
+  if (found->kind != JsonKind::kArray || found->array_size == 0 ||
+      found->array_size > kReceiptDonationsMax) {
     return FieldError("donations", fmt::format("must be a JSON array of 1 to {} event ids",
                                                kReceiptDonationsMax));
   }
-  for (const json& id : *it) {
-    if (!id.is_string()) return FieldError("donations", "must hold event ids as JSON strings");
-    const std::string& text = id.get_ref<const std::string&>();
+  if (!found->array_all_strings) {
+    return FieldError("donations", "must hold event ids as JSON strings");
+  }
+  for (const std::string_view text : found->array_strings) {
     KASSE_RETURN_IF_ERROR(CheckIdSyntax("donations", text));
     if (std::find(ids->begin(), ids->end(), text) != ids->end()) {
       return FieldError("donations", fmt::format("\"{}\" is listed twice", text));
     }
-    ids->push_back(text);
+    ids->emplace_back(text);
   }
   return Status::Ok();
 }
@@ -460,9 +417,8 @@ Status ReadInKindFields(FieldReader& fields, ReceiptIssued* body) {
   KASSE_RETURN_IF_ERROR(fields.Choice("in_kind_origin", in_kind, &InKindOriginFromName,
                                       "private, business, unknown", &origin));
   fields.MarkKnown("valuation_documents");
-  auto it = fields.object().find("valuation_documents");
-  if (in_kind && it == fields.object().end())
-    return FieldError("valuation_documents", "is required");
+  const JsonField* found = fields.Find("valuation_documents");
+  if (in_kind && found == nullptr) return FieldError("valuation_documents", "is required");
   if (!in_kind) {
     for (std::string_view field : {"in_kind_origin", "valuation_documents"}) {
       if (fields.Has(field)) {
@@ -471,9 +427,11 @@ Status ReadInKindFields(FieldReader& fields, ReceiptIssued* body) {
     }
     return Status::Ok();
   }
-  if (!it->is_boolean()) return FieldError("valuation_documents", "must be true or false");
+  if (found->kind != JsonKind::kBool) {
+    return FieldError("valuation_documents", "must be true or false");
+  }
   body->in_kind_origin = origin;
-  body->valuation_documents = it->get<bool>();
+  body->valuation_documents = found->bool_value;
   return Status::Ok();
 }
 
@@ -603,10 +561,14 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
     case EventType::kYearClosed: {
       YearClosed body;
       fields.MarkKnown("year");
-      auto it = fields.object().find("year");
-      if (it == fields.object().end()) return FieldError("year", "is required");
-      if (!it->is_number_integer()) return FieldError("year", "must be a JSON integer like 2022");
-      const int64_t year = it->get<int64_t>();
+      const JsonField* found = fields.Find("year");
+      if (found == nullptr) return FieldError("year", "is required");
+      if (found->kind != JsonKind::kSigned && found->kind != JsonKind::kUnsigned) {
+        return FieldError("year", "must be a JSON integer like 2022");
+      }
+      const int64_t year = found->kind == JsonKind::kSigned
+                               ? found->signed_value
+                               : static_cast<int64_t>(found->unsigned_value);
       if (year < kYearMin || year > kYearMax) {
         return FieldError("year",
                           fmt::format("{} is not a year from {} to {}", year, kYearMin, kYearMax));
@@ -619,12 +581,15 @@ Status ReadBody(EventType type, FieldReader& fields, Event* event) {
       AuditSealed body;
       KASSE_RETURN_IF_ERROR(ReadPersonal(fields, "auditor", true, event));
       fields.MarkKnown("covers_seq");
-      auto it = fields.object().find("covers_seq");
-      if (it == fields.object().end()) return FieldError("covers_seq", "is required");
-      if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) {
-        return FieldError("covers_seq", "must be a JSON integer from 1");
+      const JsonField* found = fields.Find("covers_seq");
+      if (found == nullptr) return FieldError("covers_seq", "is required");
+      uint64_t covers_seq = 0;
+      if (found->kind == JsonKind::kUnsigned) covers_seq = found->unsigned_value;
+      if (found->kind == JsonKind::kSigned && found->signed_value > 0) {
+        covers_seq = static_cast<uint64_t>(found->signed_value);
       }
-      body.covers_seq = it->get<uint64_t>();
+      if (covers_seq == 0) return FieldError("covers_seq", "must be a JSON integer from 1");
+      body.covers_seq = covers_seq;
       std::string hash;
       KASSE_RETURN_IF_ERROR(fields.String("covers_hash", true, &hash));
       if (!Sha256FromHex(hash, &body.covers_hash)) {

@@ -119,6 +119,74 @@ TEST(ParseEventJson, IgnoresTheFieldsTheLedgerAdds) {
           .ok());
 }
 
+// An import's lines go through simdjson, the recording commands' objects through nlohmann
+// (ledger/json_fields.h). Both must read every line alike: the same event, or the same message.
+std::string ReadBothWays(const std::string& line) {
+  Event from_line, from_object;
+  const Status line_status = ParseEventJson(line, &from_line);
+  const Status object_status = EventFromJson(nlohmann::json::parse(line), &from_object);
+  EXPECT_EQ(line_status.ok(), object_status.ok()) << line;
+  EXPECT_EQ(line_status.message(), object_status.message()) << line;
+  if (line_status.ok() && object_status.ok()) {
+    EXPECT_TRUE(SameClientContent(from_line, from_object)) << line;
+  }
+  return line_status.message();
+}
+
+TEST(ParseEventJson, ReadsNumbersOfEveryKindAsTheRecordingCommandsDo) {
+  const std::string year = R"({"type":"year.closed","id":"y","date":"2023-03-31","year":)";
+  EXPECT_EQ(ReadBothWays(year + "2022}"), "");
+  EXPECT_NE(ReadBothWays(year + "2022.0}").find("field \"year\""), std::string::npos);
+  EXPECT_NE(ReadBothWays(year + "-5}").find("-5 is not a year"), std::string::npos);
+  EXPECT_NE(ReadBothWays(year + "18446744073709551615}").find("field \"year\""), std::string::npos);
+  EXPECT_NE(ReadBothWays(year + "\"2022\"}").find("JSON integer"), std::string::npos);
+  const std::string seal = R"({"type":"audit.sealed","id":"s","date":"2023-03-31","auditor":"A",)"
+                           R"("covers_hash":")" +
+                           std::string(64, 'a') + R"(","covers_seq":)";
+  EXPECT_EQ(ReadBothWays(seal + "7}"), "");
+  EXPECT_NE(ReadBothWays(seal + "0}").find("from 1"), std::string::npos);
+  EXPECT_NE(ReadBothWays(seal + "-7}").find("from 1"), std::string::npos);
+  EXPECT_NE(ReadBothWays(seal + "7.5}").find("from 1"), std::string::npos);
+}
+
+TEST(ParseEventJson, ReadsArraysBooleansAndNullsAsTheRecordingCommandsDo) {
+  const std::string expense =
+      R"({"type":"expense.paid","id":"e","date":"2022-03-01","category":"H","amount":"1.00",)";
+  EXPECT_NE(ReadBothWays(expense + R"("payee":["a"]})").find("field \"payee\""), std::string::npos);
+  EXPECT_NE(ReadBothWays(expense + R"("payee":true})").find("field \"payee\""), std::string::npos);
+  EXPECT_NE(ReadBothWays(expense + R"("payee":null})").find("field \"payee\""), std::string::npos);
+  EXPECT_NE(ReadBothWays(expense + R"("payee":{"name":"a"}})").find("field \"payee\""),
+            std::string::npos);
+  EXPECT_EQ(ReadBothWays(expense + R"("payee":"a\u00e4\n"})"),
+            "field \"payee\": must not "
+            "contain control characters");
+}
+
+// A line names its unknown fields in any order; the message names the first in key order.
+TEST(ParseEventJson, NamesTheFirstUnknownFieldInKeyOrder) {
+  EXPECT_NE(ReadBothWays(R"({"zeta":1,"type":"year.closed","id":"y","date":"2023-03-31",)"
+                         R"("year":2022,"alpha":2})")
+                .find("field \"alpha\""),
+            std::string::npos);
+}
+
+// What simdjson refuses, nlohmann parses again, for its message (or its result).
+TEST(ParseEventJson, KeepsNlohmannsMessagesForInvalidJson) {
+  std::string message;
+  try {
+    (void)nlohmann::json::parse(R"({"type":"year.closed",})");
+  } catch (const nlohmann::json::exception& error) {
+    message = error.what();
+  }
+  ASSERT_FALSE(message.empty());
+  EXPECT_EQ(Refused(R"({"type":"year.closed",})"), "not valid JSON: " + message);
+  // Beyond 64 bits: simdjson refuses the number, nlohmann reads a float, which no field takes.
+  EXPECT_NE(Refused(R"({"type":"year.closed","id":"y","date":"2023-03-31",)"
+                    R"("year":99999999999999999999})")
+                .find("field \"year\""),
+            std::string::npos);
+}
+
 TEST(EventToJson, RoundTripsThroughTheParser) {
   Event event;
   ASSERT_TRUE(ParseEventJson(R"({"type":"dues.paid","id":"d-1","date":"2022-01-10","member":"M-1",)"
