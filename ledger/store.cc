@@ -1029,9 +1029,50 @@ Appender::~Appender() {
   if (!committed_) Abort();
 }
 
+namespace {
+
+// The slot at which a chunk's index starts to look for `hash`, and the tag that a slot of it holds.
+size_t FirstSlot(size_t hash, size_t slots) {
+  return hash & (slots - 1);
+}
+uint64_t SlotTag(size_t hash) {
+  return static_cast<uint64_t>(hash) & 0xffffffff00000000u;
+}
+
+// Stores the position of the id with `hash` in the first empty slot from its own.
+void PutSlot(size_t hash, size_t position, std::vector<uint64_t>* slots) {
+  for (size_t slot = FirstSlot(hash, slots->size());; slot = (slot + 1) & (slots->size() - 1)) {
+    if ((*slots)[slot] == 0) {
+      (*slots)[slot] = SlotTag(hash) | (position + 1);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 const Event* Appender::Chunk::Find(std::string_view id) const {
-  auto found = index.find(id);
-  return found == index.end() ? nullptr : &events[found->second];
+  if (id_slots.empty()) return nullptr;
+  const size_t hash = std::hash<std::string_view>()(id);
+  const size_t mask = id_slots.size() - 1;
+  for (size_t slot = FirstSlot(hash, id_slots.size());; slot = (slot + 1) & mask) {
+    const uint64_t held = id_slots[slot];
+    if (held == 0) return nullptr;
+    const Event& candidate = events[(held & 0xffffffffu) - 1];
+    if ((held & 0xffffffff00000000u) == SlotTag(hash) && candidate.id == id) return &candidate;
+  }
+}
+
+void Appender::Chunk::IndexLastId() {
+  assert(!events.empty() && events.size() < 0xffffffffu);
+  if (events.size() * 2 > id_slots.size()) {
+    // Twice as many slots (a power of two), and every id but the last placed again.
+    id_slots.assign(std::max<size_t>(1024, id_slots.size() * 2), 0);
+    for (size_t position = 0; position + 1 < events.size(); ++position) {
+      PutSlot(std::hash<std::string_view>()(events[position].id), position, &id_slots);
+    }
+  }
+  PutSlot(std::hash<std::string_view>()(events.back().id), events.size() - 1, &id_slots);
 }
 
 const Event* Appender::Chunk::At(uint64_t seq) const {
@@ -1102,8 +1143,8 @@ Status Appender::Append(Event appended) {
   batch->Put(handles[kIds], event->id, SeqKey(event->seq));
   prev_hash_ = ComputeSha256(bytes);
   ++next_seq_;
-  staging_.index.emplace(event->id, staging_.events.size());
   staging_.events.push_back(std::move(appended));
+  staging_.IndexLastId();
   if (staging_.events.size() >= ChunkEventsMax()) return FlushChunk();
   return Status::Ok();
 }
@@ -1145,7 +1186,7 @@ Status Appender::WriteStateAhead(const StateChanges& state) {
 void Appender::Chunk::Clear() {
   if (batch) batch->Clear();
   events.clear();
-  index.clear();
+  std::fill(id_slots.begin(), id_slots.end(), 0);
   first_seq = 0;
 }
 
@@ -1168,7 +1209,6 @@ Status Appender::FlushChunk() {
   assert(staging_.events.empty());
   if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
-  staging_.index.reserve(ChunkEventsMax());  // a large import: spare the rehashing
   write_ahead_ = std::async(std::launch::async, [ledger = ledger_, chunk = &writing_]() {
     return ledger->IngestAhead(*chunk->batch, chunk->first_seq);
   });

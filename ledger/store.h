@@ -274,15 +274,16 @@ class Appender {
   struct Chunk {
     std::unique_ptr<rocksdb::WriteBatch> batch;
     std::vector<Event> events;
-    // id -> position in events; looked up by string_view without building a string
-    struct IdHash {
-      using is_transparent = void;
-      size_t operator()(std::string_view id) const { return std::hash<std::string_view>()(id); }
-    };
-    std::unordered_map<std::string, size_t, IdHash, std::equal_to<>> index;
+    // The index of the ids of `events`: open addressing, at most half full, each slot the upper
+    // half of the id's hash and its position in `events` plus one (0: empty). No id is copied:
+    // a node-based map allocated one node and one string per event, a tenth of the thread that
+    // checks and appends (perf, docs/PERFORMANCE.md), and its lookups missed the cache twice.
+    std::vector<uint64_t> id_slots;
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
     const Event* At(uint64_t seq) const;
+    // Indexes the id of events.back(), which no event of the chunk has yet.
+    void IndexLastId();
     // Empties the chunk and keeps the memory of its containers for the next one.
     void Clear();
   };

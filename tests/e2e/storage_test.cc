@@ -1146,6 +1146,26 @@ TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
   EXPECT_TRUE(raw_whole.All(kState) == raw_chunked.All(kState)) << "the projections differ";
 }
 
+// Every id is looked up among the chunk being filled, the chunk being ingested and the ledger
+// (with the chunks ingested before): a file that holds its events twice records each once.
+TEST(storage_ingest, EventsRepeatedInOneFileAreFoundInEveryChunk) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Doppelt e.V."}).exit_code, 0);
+  const std::string journal = BigJournal(kCrashEvents);
+  const std::string twice = dir.File("twice.jsonl");
+  WriteFile(twice, journal + journal);
+  const ScopedEnv small_chunks = SmallChunks();
+  const RunResult imported = Kasse(db, {"import", twice});
+  ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  EXPECT_NE(imported.out.find(fmt::format("imported {} new events (seq {}-{}), {} already recorded",
+                                          kCrashEvents, kChartEvents + 1,
+                                          kChartEvents + kCrashEvents, kCrashEvents)),
+            std::string::npos)
+      << imported.out;
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), kChartEvents + kCrashEvents);
+}
+
 // A table file staged and not ingested (the import was killed in between) holds personal data
 // and belongs to no database: the next writer removes it.
 TEST(storage_ingest, StagedFileOfAKilledImportIsRemoved) {
