@@ -47,13 +47,14 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     uint64_t seq = 0;
     return appender.FindId(id, &seq, found);
   };
+  // Kept from event to event, so that a source may reuse their memory.
+  Event event;
+  Event recorded;
+  std::string context;
   while (true) {
-    Event event;
-    std::string context;
     bool done = false;
     KASSE_RETURN_IF_ERROR(source(&event, &context, &done));
     if (done) break;
-    Event recorded;
     uint64_t recorded_seq = 0;
     Status found = appender.FindId(event.id, &recorded_seq, &recorded);
     if (found.ok()) {

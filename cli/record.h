@@ -13,7 +13,8 @@
 
 namespace kasse::cli {
 
-// Yields the next event and a context for its errors ("file.jsonl:12"); *done at the end.
+// Yields the next event and a context for its errors ("file.jsonl:12"); *done at the end. The
+// event and the context are the previous call's, moved from or not: set every field of both.
 using EventSource = std::function<Status(Event* event, std::string* context, bool* done)>;
 
 struct RecordSummary {
