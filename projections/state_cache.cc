@@ -27,22 +27,24 @@ Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
 Status StateCache::Find(std::string_view key, std::string_view* value, bool* found) {
   auto it = entries_.find(key);
   if (it != entries_.end()) {
-    *value = it->second;
-    *found = true;
+    *found = !it->second.absent;
+    if (*found) *value = it->second.value;
     return Status::Ok();
   }
   *found = false;
-  if (backing_ == nullptr || absent_.contains(key)) return Status::Ok();
+  if (backing_ == nullptr) return Status::Ok();
   std::string stored;
   Status status = backing_->GetState(key, &stored);
   if (status.code() == Status::Code::kNotFound) {
-    if (absent_.emplace(key).second) held_bytes_ += HeldBytes(key, "");
+    entries_.emplace(std::string(key), Entry{.value = {}, .dirty = false, .absent = true});
+    held_bytes_ += HeldBytes(key, "");
     return Status::Ok();
   }
   KASSE_RETURN_IF_ERROR(status);
   held_bytes_ += HeldBytes(key, stored);
   // References to a hash map's values stay valid when it rehashes.
-  *value = entries_.emplace(std::string(key), std::move(stored)).first->second;
+  *value =
+      entries_.emplace(std::string(key), Entry{.value = std::move(stored)}).first->second.value;
   *found = true;
   return Status::Ok();
 }
@@ -50,25 +52,27 @@ Status StateCache::Find(std::string_view key, std::string_view* value, bool* fou
 void StateCache::Put(std::string_view key, std::string_view value) {
   auto it = entries_.find(key);
   const bool inserted = it == entries_.end();
-  if (inserted) it = entries_.emplace(std::string(key), std::string()).first;
+  if (inserted) it = entries_.emplace(std::string(key), Entry()).first;
+  Entry& entry = it->second;
   if (backing_ == nullptr) {
     // Replay and verify: the cache is the whole state and every key in it a change (Changes()),
     // so there is nothing to track; this is the hot path of a replay.
-    it->second.assign(value);
+    entry.value.assign(value);
     return;
   }
   held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
-  held_bytes_ -= it->second.size();
-  it->second.assign(value);
-  if (auto absent = absent_.find(key); absent != absent_.end()) {
-    absent_.erase(absent);
-    held_bytes_ -= HeldBytes(key, "");
-  }
-  if (dirty_.emplace(key).second) held_bytes_ += HeldBytes(key, "");
+  held_bytes_ -= entry.value.size();
+  entry.value.assign(value);
+  entry.absent = false;
+  entry.dirty = true;
 }
 
 SortedState StateCache::Sorted() const {
-  SortedState sorted(entries_.begin(), entries_.end());
+  SortedState sorted;
+  sorted.reserve(entries_.size());
+  for (const auto& [key, entry] : entries_) {
+    if (!entry.absent) sorted.emplace_back(key, entry.value);
+  }
   std::sort(sorted.begin(), sorted.end());
   return sorted;
 }
@@ -76,23 +80,19 @@ SortedState StateCache::Sorted() const {
 SetDigest StateCache::Digest(const SipKey& key) const {
   KeyedHash hash(key);
   SetDigest digest;
-  for (const auto& [state_key, value] : entries_)
-    digest.Add(StateEntryHash(&hash, state_key, value));
+  for (const auto& [state_key, entry] : entries_) {
+    if (!entry.absent) digest.Add(StateEntryHash(&hash, state_key, entry.value));
+  }
   return digest;
 }
 
 StateChanges StateCache::TakeChanges() {
   assert(backing_ != nullptr);
   StateChanges changes;
-  changes.puts.reserve(dirty_.size());
-  for (const std::string& key : dirty_) {
-    auto it = entries_.find(key);
-    assert(it != entries_.end());
-    changes.puts.emplace_back(key, std::move(it->second));
+  for (auto& [key, entry] : entries_) {
+    if (entry.dirty) changes.puts.emplace_back(key, std::move(entry.value));
   }
   entries_.clear();
-  absent_.clear();
-  dirty_.clear();
   held_bytes_ = 0;
   return changes;
 }
@@ -104,8 +104,9 @@ StateChanges StateCache::Changes() const {
     changes.puts.assign(sorted.begin(), sorted.end());
     return changes;
   }
-  changes.puts.reserve(dirty_.size());
-  for (const std::string& key : dirty_) changes.puts.emplace_back(key, entries_.find(key)->second);
+  for (const auto& [key, entry] : entries_) {
+    if (entry.dirty) changes.puts.emplace_back(key, entry.value);
+  }
   return changes;
 }
 

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,15 +67,22 @@ class StateCache {
   SetDigest Digest(const SipKey& key) const;
 
  private:
+  // What the cache knows of a key. With a backing ledger, a key looked up there and not found is
+  // held as `absent`, and one Put since the last TakeChanges as `dirty`: flags, not sets of their
+  // own, which cost an import's checking thread a node, a copy of the key and a search in each
+  // (perf, docs/PERFORMANCE.md).
+  struct Entry {
+    std::string value;
+    bool dirty = false;
+    bool absent = false;
+  };
   // A hash map, not a std::map: a replay looks up keys with long common prefixes
   // ("statement/2022/...") millions of times, and comparing them was a quarter of its fold.
   // Key order is needed only when the state is written or scanned (Sorted()).
-  using Entries = std::unordered_map<std::string, std::string, StateKeyHash, std::equal_to<>>;
+  using Entries = std::unordered_map<std::string, Entry, StateKeyHash, std::equal_to<>>;
 
   const Ledger* backing_;
   Entries entries_;
-  std::set<std::string, std::less<>> absent_;  // looked up in the ledger and not there
-  std::set<std::string, std::less<>> dirty_;
   size_t held_bytes_ = 0;
 };
 
