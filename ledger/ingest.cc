@@ -1,6 +1,7 @@
 #include "ledger/ingest.h"
 
 #include <fmt/format.h>
+#include <rocksdb/comparator.h>
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
@@ -67,10 +68,14 @@ class PutsByFamily : public rocksdb::WriteBatch::Handler {
 // which SstFileWriter refuses too, but with a message that names no key.
 rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& path,
                                std::vector<Entry>* entries) {
-  const rocksdb::Comparator* comparator = family.options.comparator;
-  std::sort(entries->begin(), entries->end(), [comparator](const Entry& a, const Entry& b) {
-    return comparator->Compare(a.key, b.key) < 0;
-  });
+  // Every family of a ledger orders its keys bytewise: compare inline, not through the
+  // comparator's virtual call, which was a tenth of the writing thread's time (perf). The log's
+  // keys come in order already.
+  assert(family.options.comparator == rocksdb::BytewiseComparator());
+  const auto less = [](const Entry& a, const Entry& b) { return a.key.compare(b.key) < 0; };
+  if (!std::is_sorted(entries->begin(), entries->end(), less)) {
+    std::sort(entries->begin(), entries->end(), less);
+  }
   // invalidate_page_cache = false: the default drops every written megabyte from the page cache,
   // which the lookups of the rest of the import would then read from the disk.
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), family.options, family.handle,
@@ -78,7 +83,7 @@ rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& pa
   rocksdb::Status status = writer.Open(path);
   for (size_t i = 0; status.ok() && i < entries->size(); ++i) {
     const Entry& entry = (*entries)[i];
-    if (i > 0 && comparator->Compare((*entries)[i - 1].key, entry.key) == 0) {
+    if (i > 0 && (*entries)[i - 1].key == entry.key) {
       return rocksdb::Status::InvalidArgument("a key is put twice: " + entry.key.ToString(true));
     }
     status = writer.Put(entry.key, entry.value);
