@@ -13,7 +13,6 @@
 #include "ledger/hash.h"
 #include "ledger/json_event.h"
 #include "ledger/money.h"
-#include "ledger/read_ahead.h"
 #include "projections/chart.h"
 
 namespace kasse::cli {
@@ -415,17 +414,6 @@ void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   });
 }
 
-namespace {
-
-struct ParsedLine {
-  Event event;
-  uint64_t line_number = 0;  // the context "file:line" is made where it is used, in a reused
-                             // string: one allocated per line on the parsing thread and freed on
-                             // the checking thread cost the import 5 % of its time (perf)
-};
-
-}  // namespace
-
 void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
   struct Flags {
     std::string file;
@@ -454,45 +442,27 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
     // One lookup per line at least, and usually many lines.
     Status status = Ledger::OpenForWrite(options.db_path, Appends::kMany, &ledger);
     LineReader reader(file.get(), kLineBytesMax);
-    auto context_of = [&shown](uint64_t line_number) {
-      return fmt::format("{}:{}", shown, line_number);
-    };
-    // Parses the next line that holds an event into *parsed; *done at the end.
-    auto parse_next = [&](ParsedLine* parsed, bool* done) {
+    // Runs on the reading thread of RecordEvents (SourceThread::kAhead).
+    EventSource source = [&](Event* event, std::string* context, bool* done) {
       std::string line;
       while (true) {
         Status read = reader.Next(&line, done);
-        if (!read.ok()) return read.WithContext(context_of(reader.line_number()));
+        if (!read.ok()) return read.WithContext(fmt::format("{}:{}", shown, reader.line_number()));
         if (*done) return Status::Ok();
         if (reader.line_number() == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
         const size_t first = line.find_first_not_of(" \t");
         if (first == std::string::npos || line[first] == '#') continue;
-        parsed->line_number = reader.line_number();
-        Status status = ParseEventJson(line, &parsed->event);
-        return status.ok() ? status : status.WithContext(context_of(reader.line_number()));
+        // Into the string the checking thread handed back: allocating one per line on this
+        // thread and freeing it on that one cost the import 5 % of its time (perf).
+        context->clear();
+        fmt::format_to(std::back_inserter(*context), "{}:{}", shown, reader.line_number());
+        return ParseEventJson(line, event).WithContext(*context);
       }
     };
     RecordSummary summary;
     if (status.ok()) {
-      // The lines are parsed on a second thread while this one checks and appends.
-      ReadAhead<ParsedLine> read_ahead([&parse_next](const ReadAhead<ParsedLine>::Emit& emit) {
-        while (true) {
-          ParsedLine parsed;
-          bool done = false;
-          KASSE_RETURN_IF_ERROR(parse_next(&parsed, &done));
-          if (done || !emit(std::move(parsed))) return Status::Ok();
-        }
-      });
-      const EventSource parsed = [&](Event* event, std::string* context, bool* done) {
-        ParsedLine* next = nullptr;
-        KASSE_RETURN_IF_ERROR(read_ahead.NextInPlace(&next, done));
-        if (*done) return Status::Ok();
-        swap(*event, next->event);  // hands the reader back this event's memory
-        context->clear();
-        fmt::format_to(std::back_inserter(*context), "{}:{}", shown, next->line_number);
-        return Status::Ok();
-      };
-      status = RecordEvents(ledger.get(), options.user, parsed, flags->dry_run, &summary);
+      status = RecordEvents(ledger.get(), options.user, source, flags->dry_run, &summary,
+                            SourceThread::kAhead);
     }
     if (status.ok()) {
       const std::string range =

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "cli/common.h"
 #include "ledger/chain.h"
+#include "ledger/read_ahead.h"
 #include "projections/books.h"
 
 namespace kasse::cli {
@@ -33,10 +35,17 @@ size_t StateCacheBytesMax() {
   return *end == '\0' ? static_cast<size_t>(bytes) : kStateCacheBytesMax;
 }
 
+// An event read ahead, with its context and what the reading thread found of its id.
+struct ReadEvent {
+  Event event;
+  std::string context;
+  Appender::IdPrefetch prefetch;
+};
+
 }  // namespace
 
 Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
-                    bool dry_run, RecordSummary* summary) {
+                    bool dry_run, RecordSummary* summary, SourceThread source_thread) {
   *summary = RecordSummary();
   // Folding onto projections of another layout would mix two layouts.
   KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
@@ -47,16 +56,42 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     uint64_t seq = 0;
     return appender.FindId(id, &seq, found);
   };
+  // Declared after the appender, whose PrefetchId it calls: destroyed (joined) before it.
+  std::unique_ptr<ReadAhead<ReadEvent>> ahead;
+  if (source_thread == SourceThread::kAhead) {
+    ahead = std::make_unique<ReadAhead<ReadEvent>>(
+        [&source, &appender](const ReadAhead<ReadEvent>::Emit& emit) {
+          while (true) {
+            ReadEvent read;
+            bool done = false;
+            KASSE_RETURN_IF_ERROR(source(&read.event, &read.context, &done));
+            if (done) return Status::Ok();
+            read.prefetch = appender.PrefetchId(read.event.id);
+            if (!emit(std::move(read))) return Status::Ok();
+          }
+        });
+  }
   // Kept from event to event, so that a source may reuse their memory.
   Event event;
   Event recorded;
   std::string context;
+  Appender::IdPrefetch prefetch;
+  auto next = [&](bool* done) {
+    if (!ahead) return source(&event, &context, done);
+    ReadEvent* read = nullptr;
+    KASSE_RETURN_IF_ERROR(ahead->NextInPlace(&read, done));
+    if (*done) return Status::Ok();
+    swap(event, read->event);  // hands the reading thread back this event's memory
+    context.swap(read->context);
+    prefetch = read->prefetch;
+    return Status::Ok();
+  };
   while (true) {
     bool done = false;
-    KASSE_RETURN_IF_ERROR(source(&event, &context, &done));
+    KASSE_RETURN_IF_ERROR(next(&done));
     if (done) break;
     uint64_t recorded_seq = 0;
-    Status found = appender.FindId(event.id, &recorded_seq, &recorded);
+    Status found = appender.FindId(event.id, ahead ? &prefetch : nullptr, &recorded_seq, &recorded);
     if (found.ok()) {
       bool same = false;
       KASSE_RETURN_IF_ERROR(

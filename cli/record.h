@@ -25,9 +25,15 @@ struct RecordSummary {
   std::string last_id;
 };
 
+// How RecordEvents calls its source: on the calling thread, or on a second one that runs ahead
+// (by a few thousand events at most) and also looks up each event's id in the ledger's index,
+// while the calling thread checks and appends the events before. For a source of many events.
+enum class SourceThread { kCaller, kAhead };
+
 // Records the events of `source` all or nothing. With `dry_run`, checks everything and writes
 // nothing. On error nothing is written and the message starts with the event's context.
 Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventSource& source,
-                    bool dry_run, RecordSummary* summary);
+                    bool dry_run, RecordSummary* summary,
+                    SourceThread source_thread = SourceThread::kCaller);
 
 }  // namespace kasse::cli

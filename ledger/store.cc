@@ -1019,7 +1019,8 @@ Appender::Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_
       recorded_at_unix_ms_(recorded_at_unix_ms),
       first_seq_(ledger->head_seq_ + 1),
       next_seq_(ledger->head_seq_ + 1),
-      prev_hash_(ledger->head_hash_) {
+      prev_hash_(ledger->head_hash_),
+      ingested_below_(ledger->head_seq_ + 1) {
   assert(ledger->writable_);
   staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
@@ -1080,13 +1081,29 @@ const Event* Appender::Chunk::At(uint64_t seq) const {
   return &events[seq - first_seq];
 }
 
-Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const {
+Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
+  IdPrefetch prefetch;
+  // Read before the lookup: the events below it were in the index when the lookup ran.
+  prefetch.ingested_below = ingested_below_.load(std::memory_order_acquire);
+  std::string value;
+  prefetch.absent =
+      ledger_->db_->Get(rocksdb::ReadOptions(), ledger_->family(kIds), id, &value).IsNotFound();
+  return prefetch;
+}
+
+Status Appender::FindId(std::string_view id, const IdPrefetch* prefetch, uint64_t* seq,
+                        Event* event) const {
   for (const Chunk* chunk : {&staging_, &writing_}) {
     if (const Event* staged = chunk->Find(id)) {
       *event = *staged;
       *seq = event->seq;
       return Status::Ok();
     }
+  }
+  // The events below this are in the index; those from it on are in the chunks searched above.
+  const uint64_t in_memory_from = writing_.events.empty() ? staging_.first_seq : writing_.first_seq;
+  if (prefetch != nullptr && prefetch->absent && prefetch->ingested_below >= in_memory_from) {
+    return Status::NotFound("");
   }
   std::string value;
   rocksdb::Status status =
@@ -1098,7 +1115,6 @@ Status Appender::FindId(std::string_view id, uint64_t* seq, Event* event) const 
   }
   // Entries of the chunks in memory were searched above; the write ahead may have put them in
   // the index already.
-  const uint64_t in_memory_from = writing_.events.empty() ? staging_.first_seq : writing_.first_seq;
   const uint64_t found = SeqFromKey(value);
   if (found == 0 || found >= in_memory_from) return Status::NotFound("");
   KASSE_RETURN_IF_ERROR(ledger_->ReadEventUnbounded(found, /*with_personal=*/true, event));
@@ -1209,8 +1225,11 @@ Status Appender::FlushChunk() {
   assert(staging_.events.empty());
   if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
   staging_.first_seq = next_seq_;
-  write_ahead_ = std::async(std::launch::async, [ledger = ledger_, chunk = &writing_]() {
-    return ledger->IngestAhead(*chunk->batch, chunk->first_seq);
+  const uint64_t ingested_below = next_seq_;
+  write_ahead_ = std::async(std::launch::async, [this, ingested_below]() {
+    KASSE_RETURN_IF_ERROR(ledger_->IngestAhead(*writing_.batch, writing_.first_seq));
+    ingested_below_.store(ingested_below, std::memory_order_release);
+    return Status::Ok();
   });
   return Status::Ok();
 }

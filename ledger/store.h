@@ -27,6 +27,7 @@
 // thread; RocksDB allows concurrent reads.)
 #pragma once
 
+#include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <functional>
@@ -244,8 +245,22 @@ class Appender {
   Appender(const Appender&) = delete;
   Appender& operator=(const Appender&) = delete;
 
+  // What PrefetchId found out ahead of FindId.
+  struct IdPrefetch {
+    bool absent = false;          // the id index had no entry for the id
+    uint64_t ingested_below = 0;  // when every appended event below this seq was in the index
+  };
+  // Looks the id up in the id index, for a later FindId of the same id. The one call that another
+  // thread may make while this Appender is used: a reader of the events to append looks their ids
+  // up ahead, while this thread checks and appends the events before them.
+  IdPrefetch PrefetchId(std::string_view id) const;
   // Looks up `id` among recorded and already appended events. On a hit `*event` is that event.
-  Status FindId(std::string_view id, uint64_t* seq, Event* event) const;
+  // With `prefetch` (of the same id), spares the lookup in the id index when the prefetch still
+  // holds: when every event it did not see is in memory.
+  Status FindId(std::string_view id, const IdPrefetch* prefetch, uint64_t* seq, Event* event) const;
+  Status FindId(std::string_view id, uint64_t* seq, Event* event) const {
+    return FindId(id, nullptr, seq, event);
+  }
   // Gives `event` the next seq, recorded_at/by, subject and digest, and stages it. The caller has
   // checked the ledger's rules. May write ahead (invisibly) when the staged chunk is full.
   Status Append(Event event);
@@ -295,6 +310,8 @@ class Appender {
   Chunk staging_;  // filling
   Chunk writing_;  // being written ahead on another thread while the next chunk fills
   std::future<Status> write_ahead_;
+  // Every appended event below this seq is in the id index: set by the write ahead (PrefetchId).
+  std::atomic<uint64_t> ingested_below_;
   bool wrote_ahead_ = false;
   bool wrote_state_ahead_ = false;
   bool committed_ = false;

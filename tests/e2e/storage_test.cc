@@ -1147,7 +1147,10 @@ TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
 }
 
 // Every id is looked up among the chunk being filled, the chunk being ingested and the ledger
-// (with the chunks ingested before): a file that holds its events twice records each once.
+// (with the chunks ingested before): a file that holds its events twice records each once. The
+// reading thread looks each id up ahead (Appender::PrefetchId), some before the first event with
+// it was written ahead: FindId must not trust such a lookup once that event left memory (this
+// test fails when it does).
 TEST(storage_ingest, EventsRepeatedInOneFileAreFoundInEveryChunk) {
   TempDir dir;
   const std::string db = dir.File("db");
