@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -199,6 +200,9 @@ class Ledger {
   }
   // Lets compactions run in the families whose level 0 has as many files as slow writes down.
   Status CompactWhereLevel0IsFull();
+  // Compacts the families (indexes, see store.cc) whose level 0 holds more files than an import
+  // may leave (kLevel0FilesAfterImportMax), and waits for it.
+  Status CompactLevel0Of(std::initializer_list<size_t> families);
   Status RemoveUncommittedEvents();
   // Moves committed pending state into place and removes the marker (roll forward).
   Status MovePendingState();
