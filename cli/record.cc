@@ -76,19 +76,20 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   Event recorded;
   std::string context;
   Appender::IdPrefetch prefetch;
-  auto next = [&](bool* done) {
-    if (!ahead) return source(&event, &context, done);
+  // Sets *next (moved from by the iteration before) and the context and prefetch that go with it.
+  auto read_next = [&](Event* next, bool* done) {
+    if (!ahead) return source(next, &context, done);
     ReadEvent* read = nullptr;
     KASSE_RETURN_IF_ERROR(ahead->NextInPlace(&read, done));
     if (*done) return Status::Ok();
-    swap(event, read->event);  // hands the reading thread back this event's memory
+    swap(*next, read->event);  // hands the reading thread back this event's memory
     context.swap(read->context);
     prefetch = read->prefetch;
     return Status::Ok();
   };
   while (true) {
     bool done = false;
-    KASSE_RETURN_IF_ERROR(next(&done));
+    KASSE_RETURN_IF_ERROR(read_next(&event, &done));
     if (done) break;
     uint64_t recorded_seq = 0;
     Status found = appender.FindId(event.id, ahead ? &prefetch : nullptr, &recorded_seq, &recorded);

@@ -620,7 +620,7 @@ std::string FormatTimestamp(int64_t unix_ms) {
 }
 
 Status ParseTimestamp(std::string_view text, int64_t* unix_ms) {
-  const Status invalid = Status::InvalidInput(fmt::format(
+  Status invalid = Status::InvalidInput(fmt::format(
       "\"{}\" is not a timestamp like 2023-03-31T18:00:00Z or a date like 2023-03-31", text));
   Date date;
   if (!ParseDate(text.substr(0, 10), &date).ok()) return invalid;
@@ -663,7 +663,7 @@ Status ParseTimestamp(std::string_view text, int64_t* unix_ms) {
     if (!two_digits(at + 1, 23, &offset_hours) || !two_digits(at + 4, 59, &offset_mins)) {
       return invalid;
     }
-    offset_minutes = (text[at] == '+' ? 1 : -1) * (offset_hours * 60 + offset_mins);
+    offset_minutes = (text[at] == '+' ? 1 : -1) * (int64_t{offset_hours} * 60 + offset_mins);
   } else {
     return invalid;
   }

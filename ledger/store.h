@@ -295,8 +295,8 @@ class Appender {
     std::vector<Event> events;
     // The index of the ids of `events`: open addressing, at most half full, each slot the upper
     // half of the id's hash and its position in `events` plus one (0: empty). No id is copied:
-    // a node-based map allocated one node and one string per event, a tenth of the thread that
-    // checks and appends (perf, docs/PERFORMANCE.md), and its lookups missed the cache twice.
+    // a node-based map allocated one node and one string per event, and its lookups took a tenth
+    // of the thread that checks and appends (perf, docs/PERFORMANCE.md).
     std::vector<uint64_t> id_slots;
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
