@@ -1098,11 +1098,6 @@ void Appender::Chunk::IndexLastId() {
   PutSlot(std::hash<std::string_view>()(events.back().id), events.size() - 1, &id_slots);
 }
 
-const Event* Appender::Chunk::At(uint64_t seq) const {
-  if (seq < first_seq || seq - first_seq >= events.size()) return nullptr;
-  return &events[seq - first_seq];
-}
-
 Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
   IdPrefetch prefetch;
   // Read before the lookup: the events below it were in the index when the lookup ran.
@@ -1143,19 +1138,6 @@ Status Appender::FindId(std::string_view id, const IdPrefetch* prefetch, uint64_
   if (event->id != id) return Status::NotFound("");  // left behind by a crashed import
   *seq = found;
   return Status::Ok();
-}
-
-Status Appender::ReadEvent(uint64_t seq, Event* event) const {
-  for (const Chunk* chunk : {&staging_, &writing_}) {
-    if (const Event* staged = chunk->At(seq)) {
-      *event = *staged;
-      return Status::Ok();
-    }
-  }
-  if (seq == 0 || seq >= next_seq_) {
-    return Status::NotFound(fmt::format("no event with seq {}", seq));
-  }
-  return ledger_->ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
 Status Appender::Append(Event appended) {

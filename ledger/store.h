@@ -268,8 +268,6 @@ class Appender {
   // Gives `event` the next seq, recorded_at/by, subject and digest, and stages it. The caller has
   // checked the ledger's rules. May write ahead (invisibly) when the staged chunk is full.
   Status Append(Event event);
-  // Reads an event recorded before or appended by this Appender.
-  Status ReadEvent(uint64_t seq, Event* event) const;
   // Writes projection state ahead, invisibly to readers, so that the caller can forget it and
   // keep its memory bounded; the ledger's GetState() and ForEachState() see it at once (they are
   // this append's view), readers only after Commit(). Not with `replace_all`.
@@ -300,7 +298,6 @@ class Appender {
     std::vector<uint64_t> id_slots;
     uint64_t first_seq = 0;
     const Event* Find(std::string_view id) const;
-    const Event* At(uint64_t seq) const;
     // Indexes the id of events.back(), which no event of the chunk has yet.
     void IndexLastId();
     // Empties the chunk and keeps the memory of its containers for the next one.
