@@ -76,7 +76,8 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   Event recorded;
   std::string context;
   Appender::IdPrefetch prefetch;
-  // Sets *next (moved from by the iteration before) and the context and prefetch that go with it.
+  // Sets *next and the context and prefetch that go with it. The event appended before goes back
+  // to the reading thread, which parses into its strings again.
   auto read_next = [&](Event* next, bool* done) {
     if (!ahead) return source(next, &context, done);
     ReadEvent* read = nullptr;
@@ -111,7 +112,7 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     summary->last_seq = event.seq;
     summary->last_id = event.id;
     ++summary->appended;
-    KASSE_RETURN_IF_ERROR(appender.Append(std::move(event)).WithContext(context));
+    KASSE_RETURN_IF_ERROR(appender.Append(&event).WithContext(context));
     if (books.state_held_bytes() > state_bytes_max) {
       KASSE_RETURN_IF_ERROR(appender.WriteStateAhead(books.TakeChanges()).WithContext(context));
     }

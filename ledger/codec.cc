@@ -433,9 +433,10 @@ namespace {
 
 // Writes `event`'s envelope and payload, chained to `prev_hash`, with an archive of type Archive.
 template <class Archive>
-std::string Encode(const Event& event, const Sha256& prev_hash) {
+void EncodeInto(const Event& event, const Sha256& prev_hash, std::string* out) {
   const EventType type = TypeOf(event.body);
-  std::string bytes;
+  std::string& bytes = *out;
+  bytes.clear();
   bytes.reserve(256);
   bytes.append(kMagic, sizeof(kMagic));
   bytes.push_back(static_cast<char>(kEnvelopeVersion));
@@ -456,6 +457,12 @@ std::string Encode(const Event& event, const Sha256& prev_hash) {
     bytes[kEnvelopeHeaderSize - sizeof(payload_size) + i] =
         static_cast<char>(payload_size >> (8 * i) & 0xff);
   }
+}
+
+template <class Archive>
+std::string Encode(const Event& event, const Sha256& prev_hash) {
+  std::string bytes;
+  EncodeInto<Archive>(event, prev_hash, &bytes);
   return bytes;
 }
 
@@ -479,6 +486,10 @@ class BinaryOArchiveOnString {
 
 std::string EncodeEvent(const Event& event, const Sha256& prev_hash) {
   return Encode<StringOArchive>(event, prev_hash);
+}
+
+void EncodeEventInto(const Event& event, const Sha256& prev_hash, std::string* bytes) {
+  EncodeInto<StringOArchive>(event, prev_hash, bytes);
 }
 
 std::string EncodeEventWithBinaryOArchive(const Event& event, const Sha256& prev_hash) {

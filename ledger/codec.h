@@ -44,6 +44,8 @@ struct Envelope {
 // Encodes everything of `event` except `personal` (which is stored apart), chained to `prev_hash`.
 // Writes the payload with StringOArchive (ledger/view_archive.h).
 std::string EncodeEvent(const Event& event, const Sha256& prev_hash);
+// The same into `*bytes` (replacing what it held), whose memory an appender reuses.
+void EncodeEventInto(const Event& event, const Sha256& prev_hash, std::string* bytes);
 // The same with Boost's own binary_oarchive, the reference that tests hold EncodeEvent to. Slower
 // (a std::locale per event); not for production paths.
 std::string EncodeEventWithBinaryOArchive(const Event& event, const Sha256& prev_hash);

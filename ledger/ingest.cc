@@ -4,75 +4,25 @@
 #include <rocksdb/comparator.h>
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cassert>
 #include <filesystem>
 #include <system_error>
-#include <unordered_map>
 
 namespace kasse {
 
 namespace {
 
-struct Entry {
-  rocksdb::Slice key;
-  rocksdb::Slice value;
-};
-
-// The puts of a write batch by family (indexed like the IngestFamily list), pointing into the
-// batch. Any other operation, or a put to another family, stops the iteration with an error.
-class PutsByFamily : public rocksdb::WriteBatch::Handler {
- public:
-  explicit PutsByFamily(const std::vector<IngestFamily>& families) : entries_(families.size()) {
-    for (size_t i = 0; i < families.size(); ++i) index_of_id_[families[i].handle->GetID()] = i;
-  }
-
-  rocksdb::Status PutCF(uint32_t family_id, const rocksdb::Slice& key,
-                        const rocksdb::Slice& value) override {
-    const auto found = index_of_id_.find(family_id);
-    if (found == index_of_id_.end()) {
-      return rocksdb::Status::InvalidArgument("a put to a column family that is not ingested");
-    }
-    entries_[found->second].push_back({key, value});
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status DeleteCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/) override {
-    return NotAPut();
-  }
-  rocksdb::Status SingleDeleteCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/) override {
-    return NotAPut();
-  }
-  rocksdb::Status DeleteRangeCF(uint32_t /*family_id*/, const rocksdb::Slice& /*begin*/,
-                                const rocksdb::Slice& /*end*/) override {
-    return NotAPut();
-  }
-  rocksdb::Status MergeCF(uint32_t /*family_id*/, const rocksdb::Slice& /*key*/,
-                          const rocksdb::Slice& /*value*/) override {
-    return NotAPut();
-  }
-
-  std::vector<std::vector<Entry>>& entries() { return entries_; }
-
- private:
-  static rocksdb::Status NotAPut() {
-    return rocksdb::Status::InvalidArgument("only puts can be ingested");
-  }
-
-  std::unordered_map<uint32_t, size_t> index_of_id_;
-  std::vector<std::vector<Entry>> entries_;
-};
-
 // Sorts `entries` by key and writes them into a table file at `path`. Fails on a key given twice,
 // which SstFileWriter refuses too, but with a message that names no key.
 rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& path,
-                               std::vector<Entry>* entries) {
+                               std::vector<ChunkPut>* entries) {
   // Every family of a ledger orders its keys bytewise: compare inline, not through the
   // comparator's virtual call, which was a tenth of the writing thread's time (perf). The log's
   // keys come in order already.
   assert(family.options.comparator == rocksdb::BytewiseComparator());
-  const auto less = [](const Entry& a, const Entry& b) { return a.key.compare(b.key) < 0; };
+  const auto less = [](const ChunkPut& a, const ChunkPut& b) { return a.key < b.key; };
   if (!std::is_sorted(entries->begin(), entries->end(), less)) {
     std::sort(entries->begin(), entries->end(), less);
   }
@@ -82,9 +32,10 @@ rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& pa
                                 /*invalidate_page_cache=*/false);
   rocksdb::Status status = writer.Open(path);
   for (size_t i = 0; status.ok() && i < entries->size(); ++i) {
-    const Entry& entry = (*entries)[i];
+    const ChunkPut& entry = (*entries)[i];
     if (i > 0 && (*entries)[i - 1].key == entry.key) {
-      return rocksdb::Status::InvalidArgument("a key is put twice: " + entry.key.ToString(true));
+      return rocksdb::Status::InvalidArgument("a key is put twice: " +
+                                              rocksdb::Slice(entry.key).ToString(/*hex=*/true));
     }
     status = writer.Put(entry.key, entry.value);
   }
@@ -105,17 +56,16 @@ void RemoveQuietly(const std::vector<rocksdb::IngestExternalFileArg>& files) {
 
 rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& families,
                            const std::string& staging_dir, const std::string& file_prefix,
-                           const rocksdb::WriteBatch& batch) {
-  PutsByFamily puts(families);
-  rocksdb::Status status = batch.Iterate(&puts);
-  if (!status.ok()) return status;
+                           std::vector<std::vector<ChunkPut>>* puts_by_family) {
+  assert(puts_by_family->size() == families.size());
+  rocksdb::Status status;
   std::error_code error;
   std::filesystem::create_directories(staging_dir, error);
   if (error) return rocksdb::Status::IOError(staging_dir, error.message());
 
   std::vector<rocksdb::IngestExternalFileArg> files;
   for (size_t i = 0; i < families.size(); ++i) {
-    std::vector<Entry>& entries = puts.entries()[i];
+    std::vector<ChunkPut>& entries = (*puts_by_family)[i];
     if (entries.empty()) continue;  // RocksDB refuses an empty table file
     rocksdb::IngestExternalFileArg& file = files.emplace_back();
     file.column_family = families[i].handle;

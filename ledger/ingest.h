@@ -16,10 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "ledger/chunk.h"
+
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
-class WriteBatch;
 }  // namespace rocksdb
 
 namespace kasse {
@@ -31,15 +32,14 @@ struct IngestFamily {
   rocksdb::Options options;
 };
 
-// Writes the puts of `batch` as table files in `staging_dir` (created if needed, on the ledger's
-// file system so that ingestion can hard-link them), named `file_prefix` and the family, and
-// ingests them into `db` all or nothing. `batch` may hold puts only, each to a family of
-// `families`, and no key twice within a family; anything else is InvalidArgument, and nothing is
-// written. On success the files have moved into the database; on error, what was staged is
-// removed.
+// Writes `puts_by_family` (the puts into families[i] at index i, sorted here in place) as table
+// files in `staging_dir` (created if needed, on the ledger's file system so that ingestion can
+// hard-link them), named `file_prefix` and the family, and ingests them into `db` all or nothing.
+// A key put twice within a family is InvalidArgument, and nothing is written. On success the
+// files have moved into the database; on error, what was staged is removed.
 rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& families,
                            const std::string& staging_dir, const std::string& file_prefix,
-                           const rocksdb::WriteBatch& batch);
+                           std::vector<std::vector<ChunkPut>>* puts_by_family);
 
 // Removes table files that an import staged and did not ingest (it crashed): they are never part
 // of the database, but they hold personal data.

@@ -57,8 +57,8 @@ constexpr size_t kMoveStateEntriesMax = 16384;
 // memory bounded. Each chunk becomes one table file per family (IngestAhead); the ids and personal
 // records of every chunk overlap those before, so their files land in level 0 and are compacted
 // with all of level 1: at 1M events, chunks of 16,384 spent 2.7 s of CPU compacting, chunks of
-// 65,536 0.7 s (perf). Two chunks are held in memory: the 1M import's peak RSS rose from 169 to
-// 203 MB, and the 10M import's fell from 287 to 262 MB (its memtables stay nearly empty).
+// 65,536 0.7 s (perf). Two chunks are held in memory (ledger/chunk.h), about 14 MB each at 1M
+// events of the benchmark.
 constexpr size_t kChunkEventsMax = 65536;
 
 // kChunkEventsMax, or $KASSE_CHUNK_EVENTS, with which the tests make imports of a few thousand
@@ -72,6 +72,19 @@ size_t ChunkEventsMax() {
     return *end == '\0' && parsed > 0 ? static_cast<size_t>(parsed) : kChunkEventsMax;
   }();
   return events;
+}
+
+// kChunkBytesMax, or $KASSE_CHUNK_BYTES_MAX (at most that), with which the tests reach the bound
+// with small events.
+size_t ChunkBytesMax() {
+  static const size_t bytes = []() {
+    const char* text = std::getenv("KASSE_CHUNK_BYTES_MAX");
+    if (text == nullptr || *text == '\0') return kChunkBytesMax;
+    char* end = nullptr;
+    const unsigned long long parsed = std::strtoull(text, &end, 10);
+    return *end == '\0' && parsed > 0 ? std::min<size_t>(parsed, kChunkBytesMax) : kChunkBytesMax;
+  }();
+  return bytes;
 }
 
 // Remains of an unfinished import are deleted in batches of this many events.
@@ -594,12 +607,19 @@ Status Ledger::WriteSynced(rocksdb::WriteBatch* batch, bool sync) {
   return FromRocks(db_->Write(options, batch), "writing to the ledger");
 }
 
-Status Ledger::IngestAhead(const rocksdb::WriteBatch& batch, uint64_t first_seq) {
+namespace {
+
+// The families of a ledger that a chunk puts into, in the order of ChunkFamily.
+constexpr std::array<Family, kChunkFamilies> kChunkFamilyIndexes = {kEvents, kIds, kPersonal};
+
+}  // namespace
+
+Status Ledger::IngestAhead(const Chunk& chunk) {
   assert(writable_);
   if (ingest_families_.empty()) {
     const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
         FamilyDescriptors(/*for_write=*/true, Appends::kMany);
-    for (const size_t index : {kEvents, kIds, kPersonal}) {
+    for (const size_t index : kChunkFamilyIndexes) {
       rocksdb::Options options(rocksdb::DBOptions(MakeOptions(false)), descriptors[index].options);
       // SstFileWriter compresses with the bottommost compression, which for the log is zstd with
       // a trained dictionary: half of the bulk path's CPU (bench/ANALYSIS.md). LZ4, as in the
@@ -609,9 +629,22 @@ Status Ledger::IngestAhead(const rocksdb::WriteBatch& batch, uint64_t first_seq)
       ingest_families_.push_back({handles_[index], options});
     }
   }
+  std::vector<std::vector<ChunkPut>> puts_by_family;
+  for (size_t family = 0; family < kChunkFamilies; ++family) {
+    puts_by_family.push_back(chunk.Puts(static_cast<ChunkFamily>(family)));
+  }
   return FromRocks(IngestPuts(db_.get(), ingest_families_, StagingDir(),
-                              fmt::format("{:016x}", first_seq), batch),
+                              fmt::format("{:016x}", chunk.first_seq()), &puts_by_family),
                    "writing an import ahead");
+}
+
+void Ledger::StageChunk(const Chunk& chunk, rocksdb::WriteBatch* batch) const {
+  for (size_t family = 0; family < kChunkFamilies; ++family) {
+    rocksdb::ColumnFamilyHandle* handle = handles_[kChunkFamilyIndexes[family]];
+    for (const ChunkPut& put : chunk.Puts(static_cast<ChunkFamily>(family))) {
+      batch->Put(handle, put.key, put.value);
+    }
+  }
 }
 
 Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
@@ -1053,58 +1086,11 @@ Appender::Appender(Ledger* ledger, std::string recorded_by, int64_t recorded_at_
       prev_hash_(ledger->head_hash_),
       ingested_below_(ledger->head_seq_ + 1) {
   assert(ledger->writable_);
-  staging_.batch = std::make_unique<rocksdb::WriteBatch>();
-  staging_.first_seq = next_seq_;
+  staging_.set_first_seq(next_seq_);
 }
 
 Appender::~Appender() {
   if (!committed_) Abort();
-}
-
-namespace {
-
-// The slot at which a chunk's index starts to look for `hash`, and the tag that a slot of it holds.
-size_t FirstSlot(size_t hash, size_t slots) {
-  return hash & (slots - 1);
-}
-uint64_t SlotTag(size_t hash) {
-  return static_cast<uint64_t>(hash) & 0xffffffff00000000u;
-}
-
-// Stores the position of the id with `hash` in the first empty slot from its own.
-void PutSlot(size_t hash, size_t position, std::vector<uint64_t>* slots) {
-  for (size_t slot = FirstSlot(hash, slots->size());; slot = (slot + 1) & (slots->size() - 1)) {
-    if ((*slots)[slot] == 0) {
-      (*slots)[slot] = SlotTag(hash) | (position + 1);
-      return;
-    }
-  }
-}
-
-}  // namespace
-
-const Event* Appender::Chunk::Find(std::string_view id) const {
-  if (id_slots.empty()) return nullptr;
-  const size_t hash = std::hash<std::string_view>()(id);
-  const size_t mask = id_slots.size() - 1;
-  for (size_t slot = FirstSlot(hash, id_slots.size());; slot = (slot + 1) & mask) {
-    const uint64_t held = id_slots[slot];
-    if (held == 0) return nullptr;
-    const Event& candidate = events[(held & 0xffffffffu) - 1];
-    if ((held & 0xffffffff00000000u) == SlotTag(hash) && candidate.id == id) return &candidate;
-  }
-}
-
-void Appender::Chunk::IndexLastId() {
-  assert(!events.empty() && events.size() < 0xffffffffu);
-  if (events.size() * 2 > id_slots.size()) {
-    // Twice as many slots (a power of two), and every id but the last placed again.
-    id_slots.assign(std::max<size_t>(1024, id_slots.size() * 2), 0);
-    for (size_t position = 0; position + 1 < events.size(); ++position) {
-      PutSlot(std::hash<std::string_view>()(events[position].id), position, &id_slots);
-    }
-  }
-  PutSlot(std::hash<std::string_view>()(events.back().id), events.size() - 1, &id_slots);
 }
 
 Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
@@ -1120,14 +1106,16 @@ Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
 Status Appender::FindId(std::string_view id, const IdPrefetch* prefetch, uint64_t* seq,
                         Event* event) const {
   for (const Chunk* chunk : {&staging_, &writing_}) {
-    if (const Event* staged = chunk->Find(id)) {
-      *event = *staged;
+    size_t position = 0;
+    if (chunk->Find(id, &position)) {
+      KASSE_RETURN_IF_ERROR(DecodeStaged(*chunk, position, event));
       *seq = event->seq;
       return Status::Ok();
     }
   }
   // The events below this are in the index; those from it on are in the chunks searched above.
-  const uint64_t in_memory_from = writing_.events.empty() ? staging_.first_seq : writing_.first_seq;
+  const uint64_t in_memory_from =
+      writing_.events() == 0 ? staging_.first_seq() : writing_.first_seq();
   if (prefetch != nullptr && prefetch->absent && prefetch->ingested_below >= in_memory_from) {
     return Status::NotFound("");
   }
@@ -1149,32 +1137,47 @@ Status Appender::FindId(std::string_view id, const IdPrefetch* prefetch, uint64_
   return Status::Ok();
 }
 
-Status Appender::Append(Event appended) {
-  Event* event = &appended;
+Status Appender::DecodeStaged(const Chunk& chunk, size_t position, Event* event) const {
+  Sha256 prev_hash;
+  KASSE_RETURN_IF_ERROR(DecodeEvent(chunk.EventBytes(position), event, &prev_hash));
+  event->personal.reset();
+  std::string_view record;
+  if (chunk.PersonalRecord(position, &record)) {
+    PersonalRecord parsed;
+    KASSE_RETURN_IF_ERROR(ParsePersonal(ledger_->personal_format(), record, &parsed));
+    event->personal = std::string(parsed.text);
+  }
+  return Status::Ok();
+}
+
+Status Appender::Append(Event* event) {
   event->seq = next_seq_;
   event->recorded_at_unix_ms = recorded_at_unix_ms_;
   event->recorded_by = recorded_by_;
   event->subject = ledger_->SubjectFor(*event);
-  rocksdb::ColumnFamilyHandle* const* handles = ledger_->handles_.data();
-  rocksdb::WriteBatch* batch = staging_.batch.get();
-  if (!event->subject.empty()) {
-    const std::string record = PersonalRecordOf(event);
-    batch->Put(handles[kPersonal], PersonalKey(event->subject, event->seq), record);
+  const bool personal = !event->subject.empty();
+  if (personal) {
+    record_ = PersonalRecordOf(event);
+    personal_key_ = PersonalKey(event->subject, event->seq);
   } else {
     event->personal_digest = Sha256{};
   }
-  const std::string bytes = EncodeEvent(*event, prev_hash_);
-  if (bytes.size() > kEventSizeMax) {
+  EncodeEventInto(*event, prev_hash_, &bytes_);
+  if (bytes_.size() > kEventSizeMax) {
     return Status::InvalidInput(fmt::format("event is {} bytes when stored, above the limit of {}",
-                                            bytes.size(), kEventSizeMax));
+                                            bytes_.size(), kEventSizeMax));
   }
-  batch->Put(handles[kEvents], SeqKey(event->seq), bytes);
-  batch->Put(handles[kIds], event->id, SeqKey(event->seq));
-  prev_hash_ = ComputeSha256(bytes);
+  const std::string event_key = SeqKey(event->seq);
+  const size_t added_bytes = event_key.size() * 2 + bytes_.size() + event->id.size() +
+                             (personal ? personal_key_.size() + record_.size() : 0);
+  if (staging_.events() > 0 && staging_.bytes() + added_bytes > ChunkBytesMax()) {
+    KASSE_RETURN_IF_ERROR(FlushChunk());
+  }
+  staging_.Add(event_key, bytes_, event->id, personal ? &personal_key_ : nullptr,
+               personal ? &record_ : nullptr);
+  prev_hash_ = ComputeSha256(bytes_);
   ++next_seq_;
-  staging_.events.push_back(std::move(appended));
-  staging_.IndexLastId();
-  if (staging_.events.size() >= ChunkEventsMax()) return FlushChunk();
+  if (staging_.events() >= ChunkEventsMax()) return FlushChunk();
   return Status::Ok();
 }
 
@@ -1212,19 +1215,10 @@ Status Appender::WriteStateAhead(const StateChanges& state) {
   return Status::Ok();
 }
 
-void Appender::Chunk::Clear() {
-  if (batch) batch->Clear();
-  events.clear();
-  std::fill(id_slots.begin(), id_slots.end(), 0);
-  first_seq = 0;
-}
-
 Status Appender::WaitForWriteAhead() {
   if (!write_ahead_.valid()) return Status::Ok();
   Status written = write_ahead_.get();
-  // The written chunk becomes the next one to fill. Allocating its megabytes anew for every chunk
-  // would cost page faults, since blocks that large are mapped and unmapped (cli/main.cc).
-  writing_.Clear();
+  writing_.Clear();  // the next chunk to fill
   return written;
 }
 
@@ -1235,12 +1229,11 @@ Status Appender::FlushChunk() {
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
   wrote_ahead_ = true;
   std::swap(writing_, staging_);
-  assert(staging_.events.empty());
-  if (!staging_.batch) staging_.batch = std::make_unique<rocksdb::WriteBatch>();
-  staging_.first_seq = next_seq_;
+  assert(staging_.events() == 0);
+  staging_.set_first_seq(next_seq_);
   const uint64_t ingested_below = next_seq_;
   write_ahead_ = std::async(std::launch::async, [this, ingested_below]() {
-    KASSE_RETURN_IF_ERROR(ledger_->IngestAhead(*writing_.batch, writing_.first_seq));
+    KASSE_RETURN_IF_ERROR(ledger_->IngestAhead(writing_));
     ingested_below_.store(ingested_below, std::memory_order_release);
     return Status::Ok();
   });
@@ -1250,7 +1243,9 @@ Status Appender::FlushChunk() {
 Status Appender::Commit(const StateChanges& state) {
   assert(!committed_);
   KASSE_RETURN_IF_ERROR(WaitForWriteAhead());
-  rocksdb::WriteBatch* batch = staging_.batch.get();
+  rocksdb::WriteBatch write_batch;
+  rocksdb::WriteBatch* batch = &write_batch;
+  ledger_->StageChunk(staging_, batch);
   // Once state was written ahead, the rest goes there too: a stored value written now could be
   // shadowed by an older pending one of the same key.
   ledger_->StageState(state, /*pending=*/wrote_state_ahead_, batch);

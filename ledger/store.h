@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/chunk.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
 #include "ledger/status.h"
@@ -218,10 +219,12 @@ class Ledger {
   // Stages `changes` into `batch`: as stored state, or into the pending area when `pending`.
   void StageState(const StateChanges& changes, bool pending, rocksdb::WriteBatch* batch) const;
   Status WriteSynced(rocksdb::WriteBatch* batch, bool sync);
-  // Writes the puts of a chunk staged by an Appender (events, ids, personal records) ahead
-  // through table files that are ingested, not through the memtables (ledger/ingest.h).
-  // `first_seq` names the chunk's files.
-  Status IngestAhead(const rocksdb::WriteBatch& batch, uint64_t first_seq);
+  // Writes the puts of a chunk staged by an Appender ahead through table files that are
+  // ingested, not through the memtables (ledger/ingest.h). Only reads the chunk, which another
+  // thread may read meanwhile.
+  Status IngestAhead(const Chunk& chunk);
+  // Stages the puts of `chunk` into `batch`.
+  void StageChunk(const Chunk& chunk, rocksdb::WriteBatch* batch) const;
   // Where IngestAhead stages its table files: a folder of the ledger, absent between appends.
   std::string StagingDir() const { return path_ + "/ingest"; }
 
@@ -267,7 +270,8 @@ class Appender {
   }
   // Gives `event` the next seq, recorded_at/by, subject and digest, and stages it. The caller has
   // checked the ledger's rules. May write ahead (invisibly) when the staged chunk is full.
-  Status Append(Event event);
+  // `*event` keeps its memory for the caller to reuse; its fields are set as stored.
+  Status Append(Event* event);
   // Writes projection state ahead, invisibly to readers, so that the caller can forget it and
   // keep its memory bounded; the ledger's GetState() and ForEachState() see it at once (they are
   // this append's view), readers only after Commit(). Not with `replace_all`.
@@ -287,27 +291,17 @@ class Appender {
   uint64_t first_seq_;
   uint64_t next_seq_;
   Sha256 prev_hash_;
-  // Events staged in memory, with what lookups need before they are written.
-  struct Chunk {
-    std::unique_ptr<rocksdb::WriteBatch> batch;
-    std::vector<Event> events;
-    // The index of the ids of `events`: open addressing, at most half full, each slot the upper
-    // half of the id's hash and its position in `events` plus one (0: empty). No id is copied:
-    // a node-based map allocated one node and one string per event, and its lookups took a tenth
-    // of the thread that checks and appends (perf, docs/PERFORMANCE.md).
-    std::vector<uint64_t> id_slots;
-    uint64_t first_seq = 0;
-    const Event* Find(std::string_view id) const;
-    // Indexes the id of events.back(), which no event of the chunk has yet.
-    void IndexLastId();
-    // Empties the chunk and keeps the memory of its containers for the next one.
-    void Clear();
-  };
   Status WaitForWriteAhead();
+  // Decodes event `position` of `chunk` with its personal data.
+  Status DecodeStaged(const Chunk& chunk, size_t position, Event* event) const;
   // The record of `event`'s personal data, whose digest it sets; draws a salt, or in format 2
   // reuses the one drawn for its subject earlier in this append.
   std::string PersonalRecordOf(Event* event);
 
+  // What Append builds for each event, kept for their memory.
+  std::string bytes_;
+  std::string record_;
+  std::string personal_key_;
   Chunk staging_;  // filling
   Chunk writing_;  // being written ahead on another thread while the next chunk fills
   std::future<Status> write_ahead_;

@@ -1105,7 +1105,9 @@ bool IsPendingKey(const std::string& key) {
 // ---------------------------------------------------------------------------------------------
 // Chunks written ahead as ingested table files (ledger/ingest.h).
 
-TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
+// Imports a BigJournal into one ledger as one batch and into another in chunks written ahead,
+// bounded by `chunk_bound` (an environment variable) at `value`, and compares what they store.
+void ExpectChunkedImportStoresWhatOneBatchStores(const char* chunk_bound, const char* value) {
   TempDir dir;
   const std::string journal = dir.File("big.jsonl");
   WriteFile(journal, BigJournal(kCrashEvents));
@@ -1116,7 +1118,7 @@ TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
   }
   ASSERT_EQ(Kasse(whole, {"import", journal}).exit_code, 0);
   {
-    const ScopedEnv small_chunks = SmallChunks();
+    const ScopedEnv small_chunks(chunk_bound, value);
     const RunResult imported = Kasse(chunked, {"import", journal});
     ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
   }
@@ -1144,6 +1146,17 @@ TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
   EXPECT_TRUE(keys(raw_whole.All(kEvents)) == keys(raw_chunked.All(kEvents)));
   EXPECT_TRUE(personal_seqs(raw_whole.All(kPersonal)) == personal_seqs(raw_chunked.All(kPersonal)));
   EXPECT_TRUE(raw_whole.All(kState) == raw_chunked.All(kState)) << "the projections differ";
+}
+
+TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
+  ExpectChunkedImportStoresWhatOneBatchStores("KASSE_CHUNK_EVENTS",
+                                              std::to_string(kSmallChunkEvents).c_str());
+}
+
+// A chunk is written ahead also when its keys and values reach a byte bound (kChunkBytesMax),
+// which bounds its memory when events are large. About 1.4 MB: fewer than 8,192 events.
+TEST(storage_ingest, ChunksBoundedByBytesStoreWhatOneBatchStores) {
+  ExpectChunkedImportStoresWhatOneBatchStores("KASSE_CHUNK_BYTES_MAX", "1400000");
 }
 
 // Every id is looked up among the chunk being filled, the chunk being ingested and the ledger
