@@ -94,6 +94,10 @@ constexpr size_t kRemoveEventsPerBatch = 16384;
 // 1M events the benchmark's workload has 41,000 subjects, so an import of it draws each salt once.
 constexpr size_t kSubjectSaltsHeldMax = 32768;
 
+// An append remembers the subjects of at most this many names (of payees, payers and donors),
+// about 3 MB.
+constexpr size_t kSubjectsHeldMax = 32768;
+
 // Runs of at least this many events are decoded on a second thread (ForEachEvent).
 constexpr uint64_t kReadAheadEventsMin = 4096;
 
@@ -1061,19 +1065,47 @@ Status Ledger::Restore(const std::string& backup_dir, const std::string& path) {
                    fmt::format("restoring backup {} into {}", newest, path));
 }
 
-std::string Ledger::SubjectFor(const Event& event) const {
-  if (!event.personal) return "";
-  if (auto* joined = std::get_if<MemberJoined>(&event.body)) return "m:" + joined->member;
-  if (auto* changed = std::get_if<MemberChanged>(&event.body)) return "m:" + changed->member;
-  if (auto* donation = std::get_if<DonationReceived>(&event.body)) {
-    if (!donation->member.empty()) return "m:" + donation->member;
+namespace {
+
+// What the subject of `event`'s personal data is derived from: a member's number (`member`) or a
+// name; false when the event has no personal data.
+bool SubjectSourceOf(const Event& event, bool* member, std::string_view* text) {
+  if (!event.personal) return false;
+  *member = true;
+  if (auto* joined = std::get_if<MemberJoined>(&event.body)) {
+    *text = joined->member;
+    return true;
   }
-  // Donors, payers and payees that are no members: the same name gives the same subject, and the
-  // secret pepper keeps the name from being guessed back from the subject. A receipt keeps the
-  // donor's address too; its subject is the donor's name alone, so that it joins the donor's
-  // donations (of a donor who is no member).
-  std::string_view name = *event.personal;
-  if (std::holds_alternative<ReceiptIssued>(event.body)) name = name.substr(0, name.find('\n'));
+  if (auto* changed = std::get_if<MemberChanged>(&event.body)) {
+    *text = changed->member;
+    return true;
+  }
+  if (auto* donation = std::get_if<DonationReceived>(&event.body)) {
+    if (!donation->member.empty()) {
+      *text = donation->member;
+      return true;
+    }
+  }
+  // Donors, payers and payees that are no members: the same name gives the same subject. A
+  // receipt keeps the donor's address too; its subject is the donor's name alone, so that it
+  // joins the donor's donations (of a donor who is no member).
+  *member = false;
+  *text = *event.personal;
+  if (std::holds_alternative<ReceiptIssued>(event.body)) *text = text->substr(0, text->find('\n'));
+  return true;
+}
+
+}  // namespace
+
+std::string Ledger::SubjectFor(const Event& event) const {
+  bool member = false;
+  std::string_view text;
+  if (!SubjectSourceOf(event, &member, &text)) return "";
+  return member ? "m:" + std::string(text) : SubjectOfName(text);
+}
+
+std::string Ledger::SubjectOfName(std::string_view name) const {
+  // The secret pepper keeps the name from being guessed back from the subject.
   return "p:" + HexOf(ComputeSha256(pepper_, name)).substr(0, 24);
 }
 
@@ -1154,7 +1186,7 @@ Status Appender::Append(Event* event) {
   event->seq = next_seq_;
   event->recorded_at_unix_ms = recorded_at_unix_ms_;
   event->recorded_by = recorded_by_;
-  event->subject = ledger_->SubjectFor(*event);
+  SetSubject(event);
   const bool personal = !event->subject.empty();
   if (personal) {
     record_ = PersonalRecordOf(event);
@@ -1181,6 +1213,25 @@ Status Appender::Append(Event* event) {
   return Status::Ok();
 }
 
+void Appender::SetSubject(Event* event) {
+  bool member = false;
+  std::string_view text;
+  if (!SubjectSourceOf(*event, &member, &text)) {
+    event->subject.clear();
+  } else if (member) {
+    event->subject.assign("m:").append(text);
+  } else {
+    // Payees, payers and donors repeat: each name's pseudonym (a SHA-256) is computed once.
+    auto held = subject_of_name_.find(text);
+    if (held == subject_of_name_.end()) {
+      if (subject_of_name_.size() >= kSubjectsHeldMax) subject_of_name_.clear();
+      held = subject_of_name_.emplace(std::string(text), ledger_->SubjectOfName(text)).first;
+    }
+    event->subject = held->second;
+  }
+  assert(event->subject == ledger_->SubjectFor(*event));
+}
+
 // Sets event->personal_digest and returns the record to store.
 std::string Appender::PersonalRecordOf(Event* event) {
   assert(!event->subject.empty() && event->personal.has_value());
@@ -1189,17 +1240,26 @@ std::string Appender::PersonalRecordOf(Event* event) {
   if (format == PersonalFormat::kSaltOncePerAppend) {
     auto held = salt_of_subject_.find(event->subject);
     if (held != salt_of_subject_.end()) {
-      event->personal_digest = PersonalDigest(held->second, text);
+      // A subject's records mostly repeat its text (a payee's subject is its name): the digest
+      // of the last one is the digest of this one.
+      SubjectSalt& subject = held->second;
+      if (subject.last_text != text) {
+        subject.last_text.assign(text);
+        subject.last_digest = PersonalDigest(subject.salt, text);
+      }
+      event->personal_digest = subject.last_digest;
       return EncodePersonal(format, /*salt=*/nullptr, text);
     }
   }
   PersonalSalt salt;
   FillRandomBytes(salt.data(), salt.size());
+  event->personal_digest = PersonalDigest(salt, text);
   if (format == PersonalFormat::kSaltOncePerAppend) {
     if (salt_of_subject_.size() >= kSubjectSaltsHeldMax) salt_of_subject_.clear();
-    salt_of_subject_.emplace(event->subject, salt);
+    salt_of_subject_.emplace(event->subject, SubjectSalt{.salt = salt,
+                                                         .last_text = std::string(text),
+                                                         .last_digest = event->personal_digest});
   }
-  event->personal_digest = PersonalDigest(salt, text);
   return EncodePersonal(format, &salt, text);
 }
 

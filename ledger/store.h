@@ -175,6 +175,8 @@ class Ledger {
 
   // The pseudonymous subject under which the personal data of `event` is kept, "" when none.
   std::string SubjectFor(const Event& event) const;
+  // The subject of a name's personal data (of a donor, payer or payee who is no member).
+  std::string SubjectOfName(std::string_view name) const;
 
  private:
   friend class Appender;
@@ -297,6 +299,8 @@ class Appender {
   // The record of `event`'s personal data, whose digest it sets; draws a salt, or in format 2
   // reuses the one drawn for its subject earlier in this append.
   std::string PersonalRecordOf(Event* event);
+  // Sets event->subject (Ledger::SubjectFor).
+  void SetSubject(Event* event);
 
   // What Append builds for each event, kept for their memory.
   std::string bytes_;
@@ -312,7 +316,21 @@ class Appender {
   bool committed_ = false;
   // Format 2: the salt drawn for each subject in this append, so that its later records need
   // none. Bounded: when full it is emptied, and a subject's next record draws a new salt.
-  std::unordered_map<std::string, PersonalSalt> salt_of_subject_;
+  struct SubjectSalt {
+    PersonalSalt salt;
+    std::string last_text;  // of the subject's last record, and its digest under `salt`
+    Sha256 last_digest;
+  };
+  std::unordered_map<std::string, SubjectSalt> salt_of_subject_;
+  // Lets subject_of_name_ be searched with a std::string_view.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const noexcept {
+      return std::hash<std::string_view>()(name);
+    }
+  };
+  // The subject of each name seen (Ledger::SubjectOfName), bounded by kSubjectsHeldMax.
+  std::unordered_map<std::string, std::string, NameHash, std::equal_to<>> subject_of_name_;
 };
 
 // The stored 8-byte big-endian form of a sequence number, which sorts like the number.
