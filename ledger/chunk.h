@@ -4,9 +4,9 @@
 //
 // Internal to the ledger (store.cc). The chunk keeps every key and value in one buffer and no
 // Event: holding the appended Events and a WriteBatch of their puts had cost an import two
-// copies of every event, a move and a free of each Event on the appending thread, and about
-// 100 MB of its peak memory (docs/PERFORMANCE.md, "Import"). The rare lookup that hits an event
-// of the chunk decodes it from its stored bytes (Appender::FindId).
+// copies of every event, a move and a free of each Event on the appending thread, and 56 MB of
+// its peak memory at 1M events (docs/PERFORMANCE.md, "Import"). The rare lookup that hits an
+// event of the chunk decodes it from its stored bytes (Appender::FindId).
 #pragma once
 
 #include <cstddef>

@@ -90,8 +90,9 @@ size_t ChunkBytesMax() {
 // Remains of an unfinished import are deleted in batches of this many events.
 constexpr size_t kRemoveEventsPerBatch = 16384;
 
-// An append remembers the salts it drew (format 2) for at most this many subjects, about 3 MB. At
-// 1M events the benchmark's workload has 41,000 subjects, so an import of it draws each salt once.
+// An append remembers the salts it drew (format 2) for at most this many subjects, with each
+// subject's last text and digest: about 5 MB. When it is full it forgets them all, and a
+// subject's next record draws a new salt (at 1M events the benchmark has 41,000 subjects).
 constexpr size_t kSubjectSaltsHeldMax = 32768;
 
 // An append remembers the subjects of at most this many names (of payees, payers and donors),
