@@ -61,29 +61,27 @@ constexpr size_t kMoveStateEntriesMax = 16384;
 // events of the benchmark.
 constexpr size_t kChunkEventsMax = 65536;
 
-// kChunkEventsMax, or $KASSE_CHUNK_EVENTS, with which the tests make imports of a few thousand
-// events write ahead.
+// The positive number in environment variable `name`, at most `bound`; `bound` when it is unset
+// or not such a number. How the tests lower the bounds below.
+size_t BoundFromEnvironment(const char* name, size_t bound) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return bound;
+  char* end = nullptr;
+  const unsigned long long parsed = std::strtoull(text, &end, 10);
+  return *end == '\0' && parsed > 0 ? std::min<size_t>(parsed, bound) : bound;
+}
+
+// kChunkEventsMax, or less in $KASSE_CHUNK_EVENTS, with which the tests make imports of a few
+// thousand events write ahead.
 size_t ChunkEventsMax() {
-  static const size_t events = []() {
-    const char* text = std::getenv("KASSE_CHUNK_EVENTS");
-    if (text == nullptr || *text == '\0') return kChunkEventsMax;
-    char* end = nullptr;
-    const unsigned long long parsed = std::strtoull(text, &end, 10);
-    return *end == '\0' && parsed > 0 ? static_cast<size_t>(parsed) : kChunkEventsMax;
-  }();
+  static const size_t events = BoundFromEnvironment("KASSE_CHUNK_EVENTS", kChunkEventsMax);
   return events;
 }
 
-// kChunkBytesMax, or $KASSE_CHUNK_BYTES_MAX (at most that), with which the tests reach the bound
-// with small events.
+// kChunkBytesMax, or less in $KASSE_CHUNK_BYTES_MAX, with which the tests reach that bound with
+// small events.
 size_t ChunkBytesMax() {
-  static const size_t bytes = []() {
-    const char* text = std::getenv("KASSE_CHUNK_BYTES_MAX");
-    if (text == nullptr || *text == '\0') return kChunkBytesMax;
-    char* end = nullptr;
-    const unsigned long long parsed = std::strtoull(text, &end, 10);
-    return *end == '\0' && parsed > 0 ? std::min<size_t>(parsed, kChunkBytesMax) : kChunkBytesMax;
-  }();
+  static const size_t bytes = BoundFromEnvironment("KASSE_CHUNK_BYTES_MAX", kChunkBytesMax);
   return bytes;
 }
 
