@@ -1187,9 +1187,11 @@ Status Appender::Append(Event* event) {
   event->recorded_by = recorded_by_;
   SetSubject(event);
   const bool personal = !event->subject.empty();
+  std::string record;
+  std::string personal_key;
   if (personal) {
-    record_ = PersonalRecordOf(event);
-    personal_key_ = PersonalKey(event->subject, event->seq);
+    record = PersonalRecordOf(event);
+    personal_key = PersonalKey(event->subject, event->seq);
   } else {
     event->personal_digest = Sha256{};
   }
@@ -1200,12 +1202,12 @@ Status Appender::Append(Event* event) {
   }
   const std::string event_key = SeqKey(event->seq);
   const size_t added_bytes = event_key.size() * 2 + bytes_.size() + event->id.size() +
-                             (personal ? personal_key_.size() + record_.size() : 0);
+                             (personal ? personal_key.size() + record.size() : 0);
   if (staging_.events() > 0 && staging_.bytes() + added_bytes > ChunkBytesMax()) {
     KASSE_RETURN_IF_ERROR(FlushChunk());
   }
-  staging_.Add(event_key, bytes_, event->id, personal ? &personal_key_ : nullptr,
-               personal ? &record_ : nullptr);
+  staging_.Add(event_key, bytes_, event->id, personal ? &personal_key : nullptr,
+               personal ? &record : nullptr);
   prev_hash_ = ComputeSha256(bytes_);
   ++next_seq_;
   if (staging_.events() >= ChunkEventsMax()) return FlushChunk();

@@ -302,10 +302,8 @@ class Appender {
   // Sets event->subject (Ledger::SubjectFor).
   void SetSubject(Event* event);
 
-  // What Append builds for each event, kept for their memory.
+  // The stored bytes of the event Append encodes, kept for their memory (EncodeEventInto).
   std::string bytes_;
-  std::string record_;
-  std::string personal_key_;
   Chunk staging_;  // filling
   Chunk writing_;  // being written ahead on another thread while the next chunk fills
   std::future<Status> write_ahead_;
