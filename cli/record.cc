@@ -77,7 +77,7 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   std::string context;
   Appender::IdPrefetch prefetch;
   // Sets *next and the context and prefetch that go with it. The event appended before goes back
-  // to the reading thread, which parses into its strings again.
+  // to the reading thread, which frees its strings there, where they were allocated.
   auto read_next = [&](Event* next, bool* done) {
     if (!ahead) return source(next, &context, done);
     ReadEvent* read = nullptr;
