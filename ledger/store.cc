@@ -658,6 +658,14 @@ Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
   return ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
+Status Ledger::ReadEventWithoutPersonal(uint64_t seq, Event* event) const {
+  if (seq == 0 || seq > head_seq_) {
+    return Status::NotFound(
+        fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
+  }
+  return ReadEventUnbounded(seq, /*with_personal=*/false, event);
+}
+
 Status Ledger::HashOfEvent(uint64_t seq, Sha256* hash) const {
   if (seq == 0 || seq > head_seq_) {
     return Status::NotFound(

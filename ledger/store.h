@@ -108,6 +108,9 @@ class Ledger {
 
   // Reads event `seq` (1..head_seq) with its personal data. NotFound beyond the head.
   Status ReadEvent(uint64_t seq, Event* event) const;
+  // As ReadEvent, without the personal data (`personal` stays nullopt): one read instead of two,
+  // for a replay, whose rules need no personal data of earlier events.
+  Status ReadEventWithoutPersonal(uint64_t seq, Event* event) const;
   // The SHA-256 of the stored bytes of event `seq` (1..head_seq).
   Status HashOfEvent(uint64_t seq, Sha256* hash) const;
   // Finds the sequence number of client id `id`; NotFound when no recorded event has it.

@@ -220,12 +220,14 @@ Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& eve
   // The chart is structure, not a booking: a category counts from its recording on.
   const bool is_booking = !std::holds_alternative<CategoryDefined>(event.body);
   if (is_booking && event.date.yyyymmdd() > cut.booked_by_yyyymmdd) return Status::Ok();
-  // Only events before this one existed when it was recorded.
-  auto lookup = [&ledger, seq](std::string_view id, Event* found) {
+  // Only events before this one existed when it was recorded. The rules compare personal data
+  // only when the replayed event carries its own (CheckOneDonor); a replay reads without it.
+  auto lookup = [&ledger, &event, seq](std::string_view id, Event* found) {
     uint64_t found_seq = 0;
     KASSE_RETURN_IF_ERROR(ledger.FindId(id, &found_seq));
     if (found_seq >= seq) return Status::NotFound("");
-    return ledger.ReadEvent(found_seq, found);
+    return event.personal ? ledger.ReadEvent(found_seq, found)
+                          : ledger.ReadEventWithoutPersonal(found_seq, found);
   };
   Status added = books->Add(event, lookup);
   if (!added.ok()) {
