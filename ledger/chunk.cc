@@ -1,36 +1,8 @@
 #include "ledger/chunk.h"
 
-#include <algorithm>
 #include <cassert>
-#include <functional>
 
 namespace kasse {
-
-namespace {
-
-// The slot at which the index starts to look for `hash`, and the tag that a slot of it holds.
-size_t FirstSlot(size_t hash, size_t slots) {
-  return hash & (slots - 1);
-}
-uint64_t SlotTag(size_t hash) {
-  return static_cast<uint64_t>(hash) & 0xffffffff00000000u;
-}
-
-// Stores `position` for the id with `hash` in the first empty slot from its own.
-void PutSlot(size_t hash, size_t position, std::vector<uint64_t>* slots) {
-  for (size_t slot = FirstSlot(hash, slots->size());; slot = (slot + 1) & (slots->size() - 1)) {
-    if ((*slots)[slot] == 0) {
-      (*slots)[slot] = SlotTag(hash) | (position + 1);
-      return;
-    }
-  }
-}
-
-size_t HashOf(std::string_view id) {
-  return std::hash<std::string_view>()(id);
-}
-
-}  // namespace
 
 Chunk::Put Chunk::Store(std::string_view key, std::string_view value) {
   assert(bytes_.size() + key.size() + value.size() <= kChunkBytesMax);
@@ -63,31 +35,17 @@ void Chunk::Add(std::string_view event_key, std::string_view event_bytes, std::s
 }
 
 void Chunk::IndexLastId() {
-  const size_t count = id_puts_.size();
-  assert(count > 0 && count < 0xffffffffu);
-  if (count * 2 > id_slots_.size()) {
-    // Twice as many slots (a power of two), and every id but the last placed again.
-    id_slots_.assign(std::max<size_t>(1024, id_slots_.size() * 2), 0);
-    for (size_t position = 0; position + 1 < count; ++position) {
-      PutSlot(HashOf(KeyOf(id_puts_[position])), position, &id_slots_);
-    }
-  }
-  PutSlot(HashOf(KeyOf(id_puts_.back())), count - 1, &id_slots_);
+  assert(id_puts_.size() == id_index_.size() + 1);
+  id_index_.Add(SlotHashOf(KeyOf(id_puts_.back())),
+                [this](size_t position) { return SlotHashOf(KeyOf(id_puts_[position])); });
 }
 
 bool Chunk::Find(std::string_view id, size_t* position) const {
-  if (id_slots_.empty()) return false;
-  const size_t hash = HashOf(id);
-  const size_t mask = id_slots_.size() - 1;
-  for (size_t slot = FirstSlot(hash, id_slots_.size());; slot = (slot + 1) & mask) {
-    const uint64_t held = id_slots_[slot];
-    if (held == 0) return false;
-    const size_t candidate = (held & 0xffffffffu) - 1;
-    if ((held & 0xffffffff00000000u) == SlotTag(hash) && KeyOf(id_puts_[candidate]) == id) {
-      if (position != nullptr) *position = candidate;
-      return true;
-    }
-  }
+  const size_t found = id_index_.Find(
+      SlotHashOf(id), [this, id](size_t candidate) { return KeyOf(id_puts_[candidate]) == id; });
+  if (found == SlotIndex::kNotFound) return false;
+  if (position != nullptr) *position = found;
+  return true;
 }
 
 std::string_view Chunk::EventBytes(size_t position) const {
@@ -118,7 +76,7 @@ void Chunk::Clear() {
   id_puts_.clear();
   record_of_.clear();
   personal_puts_.clear();
-  std::fill(id_slots_.begin(), id_slots_.end(), 0);
+  id_index_.Clear();
   first_seq_ = 0;
 }
 

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/slot_index.h"
+
 namespace kasse {
 
 // The families a chunk puts into, in the order of Chunk::Puts.
@@ -82,11 +84,9 @@ class Chunk {
   std::vector<Put> id_puts_;
   std::vector<uint32_t> record_of_;  // position in personal_puts_, or kNoRecord
   std::vector<Put> personal_puts_;
-  // The index of the ids: open addressing, at most half full, each slot the upper half of the
-  // id's hash and its position plus one (0: empty). A node-based map allocated one node and one
-  // string per event, and its lookups took a tenth of the thread that checks and appends (perf,
-  // docs/PERFORMANCE.md).
-  std::vector<uint64_t> id_slots_;
+  // The index of the ids. A node-based map allocated one node and one string per event, and its
+  // lookups took a tenth of the thread that checks and appends (perf, docs/PERFORMANCE.md).
+  SlotIndex id_index_;
   uint64_t first_seq_ = 0;
 };
 

@@ -7,15 +7,47 @@ namespace kasse {
 
 namespace {
 
-// A std::map or std::set node with std::string members and the heap blocks of longer strings,
-// roughly; it only needs to be in proportion.
-constexpr size_t kNodeBytes = 96;
+// What an entry costs beside its key's and its value's bytes: its node and, at about two thirds
+// of the index's slots, its share of them. Roughly; it only needs to be in proportion.
+constexpr size_t kEntryOverheadBytes = 96;
 
 size_t HeldBytes(std::string_view key, std::string_view value) {
-  return kNodeBytes + key.size() + value.size();
+  return kEntryOverheadBytes + key.size() + value.size();
 }
 
 }  // namespace
+
+std::string_view KeyArena::Copy(std::string_view key) {
+  if (blocks_.empty() || used_bytes_ + key.size() > blocks_.back().size_bytes) {
+    const size_t size_bytes = std::max(kBlockBytes, key.size());
+    blocks_.push_back({std::make_unique_for_overwrite<char[]>(size_bytes), size_bytes});
+    held_bytes_ += size_bytes;
+    used_bytes_ = 0;
+  }
+  char* copy = blocks_.back().bytes.get() + used_bytes_;
+  std::copy(key.begin(), key.end(), copy);
+  used_bytes_ += key.size();
+  return {copy, key.size()};
+}
+
+void KeyArena::Clear() {
+  if (blocks_.size() > 1) blocks_.resize(1);
+  held_bytes_ = blocks_.empty() ? 0 : blocks_.front().size_bytes;
+  used_bytes_ = 0;
+}
+
+StateCache::Entry* StateCache::FindEntry(std::string_view key, size_t hash) {
+  const size_t position =
+      index_.Find(hash, [this, key](size_t candidate) { return nodes_[candidate].key == key; });
+  return position == SlotIndex::kNotFound ? nullptr : &nodes_[position].entry;
+}
+
+StateCache::Entry& StateCache::AddEntry(std::string_view key, size_t hash, Entry entry) {
+  assert(nodes_.size() == index_.size());
+  index_.Add(hash, [this](size_t position) { return SlotHashOf(nodes_[position].key); });
+  nodes_.push_back({keys_.Copy(key), std::move(entry)});
+  return nodes_.back().entry;
+}
 
 Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
   std::string_view held;
@@ -25,10 +57,10 @@ Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
 }
 
 Status StateCache::Find(std::string_view key, std::string_view* value, bool* found) {
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
-    *found = !it->second.absent;
-    if (*found) *value = it->second.value;
+  const size_t hash = SlotHashOf(key);
+  if (const Entry* entry = FindEntry(key, hash)) {
+    *found = !entry->absent;
+    if (*found) *value = entry->value;
     return Status::Ok();
   }
   *found = false;
@@ -36,42 +68,40 @@ Status StateCache::Find(std::string_view key, std::string_view* value, bool* fou
   std::string stored;
   Status status = backing_->GetState(key, &stored);
   if (status.code() == Status::Code::kNotFound) {
-    entries_.emplace(std::string(key), Entry{.value = {}, .dirty = false, .absent = true});
+    AddEntry(key, hash, Entry{.value = {}, .dirty = false, .absent = true});
     held_bytes_ += HeldBytes(key, "");
     return Status::Ok();
   }
   KASSE_RETURN_IF_ERROR(status);
   held_bytes_ += HeldBytes(key, stored);
-  // References to a hash map's values stay valid when it rehashes.
-  *value =
-      entries_.emplace(std::string(key), Entry{.value = std::move(stored)}).first->second.value;
+  *value = AddEntry(key, hash, Entry{.value = std::move(stored)}).value;
   *found = true;
   return Status::Ok();
 }
 
 void StateCache::Put(std::string_view key, std::string_view value) {
-  auto it = entries_.find(key);
-  const bool inserted = it == entries_.end();
-  if (inserted) it = entries_.emplace(std::string(key), Entry()).first;
-  Entry& entry = it->second;
+  const size_t hash = SlotHashOf(key);
+  Entry* entry = FindEntry(key, hash);
+  const bool inserted = entry == nullptr;
+  if (inserted) entry = &AddEntry(key, hash, Entry());
   if (backing_ == nullptr) {
     // Replay and verify: the cache is the whole state and every key in it a change (Changes()),
     // so there is nothing to track; this is the hot path of a replay.
-    entry.value.assign(value);
+    entry->value.assign(value);
     return;
   }
   held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
-  held_bytes_ -= entry.value.size();
-  entry.value.assign(value);
-  entry.absent = false;
-  entry.dirty = true;
+  held_bytes_ -= entry->value.size();
+  entry->value.assign(value);
+  entry->absent = false;
+  entry->dirty = true;
 }
 
 SortedState StateCache::Sorted() const {
   SortedState sorted;
-  sorted.reserve(entries_.size());
-  for (const auto& [key, entry] : entries_) {
-    if (!entry.absent) sorted.emplace_back(key, entry.value);
+  sorted.reserve(nodes_.size());
+  for (const Node& node : nodes_) {
+    if (!node.entry.absent) sorted.emplace_back(node.key, node.entry.value);
   }
   std::sort(sorted.begin(), sorted.end());
   return sorted;
@@ -80,8 +110,8 @@ SortedState StateCache::Sorted() const {
 SetDigest StateCache::Digest(const SipKey& key) const {
   KeyedHash hash(key);
   SetDigest digest;
-  for (const auto& [state_key, entry] : entries_) {
-    if (!entry.absent) digest.Add(StateEntryHash(&hash, state_key, entry.value));
+  for (const Node& node : nodes_) {
+    if (!node.entry.absent) digest.Add(StateEntryHash(&hash, node.key, node.entry.value));
   }
   return digest;
 }
@@ -89,10 +119,12 @@ SetDigest StateCache::Digest(const SipKey& key) const {
 StateChanges StateCache::TakeChanges() {
   assert(backing_ != nullptr);
   StateChanges changes;
-  for (auto& [key, entry] : entries_) {
-    if (entry.dirty) changes.puts.emplace_back(key, std::move(entry.value));
+  for (Node& node : nodes_) {
+    if (node.entry.dirty) changes.puts.emplace_back(node.key, std::move(node.entry.value));
   }
-  entries_.clear();
+  nodes_.clear();
+  keys_.Clear();
+  index_.Clear();
   held_bytes_ = 0;
   return changes;
 }
@@ -104,8 +136,8 @@ StateChanges StateCache::Changes() const {
     changes.puts.assign(sorted.begin(), sorted.end());
     return changes;
   }
-  for (const auto& [key, entry] : entries_) {
-    if (entry.dirty) changes.puts.emplace_back(key, entry.value);
+  for (const Node& node : nodes_) {
+    if (node.entry.dirty) changes.puts.emplace_back(node.key, node.entry.value);
   }
   return changes;
 }

@@ -9,35 +9,46 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "ledger/set_digest.h"
+#include "ledger/slot_index.h"
 #include "ledger/store.h"
 
 namespace kasse {
 
-// Lets the cache's hash map be searched with a std::string_view, without building a std::string.
-// Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, and a lookup
-// compares hashes before keys and never rehashes a neighbour's key to find the end of its bucket.
-// (Measured on verify at 1M events: CPU 2.27 -> 2.23 s, within the noise; the map's cost is its
-// cache misses on cold keys, such as member timelines.)
-struct StateKeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const {  // NOLINT(performance-noexcept-*): see above
-    return std::hash<std::string_view>()(key);
-  }
-};
-
 // Projection state in key order, as views into its owner; what key-ordered scans and the
 // comparison with the stored state need.
 using SortedState = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// Copies of keys that keep their address until Clear: what the views of a StateCache's keys
+// point into. Keys are copied into blocks of kBlockBytes (a longer key gets a block of its own),
+// so a cache of a million keys makes a few hundred allocations, not a million.
+class KeyArena {
+ public:
+  std::string_view Copy(std::string_view key);
+  // Forgets every copy; keeps the first block for the next ones.
+  void Clear();
+  size_t held_bytes() const { return held_bytes_; }
+
+ private:
+  static constexpr size_t kBlockBytes = 64 << 10;
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    size_t size_bytes = 0;
+  };
+  std::vector<Block> blocks_;
+  size_t used_bytes_ = 0;  // of the last block
+  size_t held_bytes_ = 0;  // of all blocks
+};
 
 class StateCache {
  public:
@@ -45,8 +56,8 @@ class StateCache {
 
   // Sets *found and, when found, *value.
   Status Get(std::string_view key, std::string* value, bool* found);
-  // As Get, without copying: *value views the cache's own bytes, valid until the next Put or
-  // TakeChanges. What the hot folds of a replay use.
+  // As Get, without copying: *value views the cache's own bytes, valid until the next Put of
+  // `key` or TakeChanges. What the hot folds of a replay use.
   Status Find(std::string_view key, std::string_view* value, bool* found);
   // Copies into the value already held under `key` when there is one: folds rewrite small
   // values of the same size, and reusing the string saves an allocation and a free.
@@ -76,13 +87,27 @@ class StateCache {
     bool dirty = false;
     bool absent = false;
   };
-  // A hash map, not a std::map: a replay looks up keys with long common prefixes
-  // ("statement/2022/...") millions of times, and comparing them was a quarter of its fold.
-  // Key order is needed only when the state is written or scanned (Sorted()).
-  using Entries = std::unordered_map<std::string, Entry, StateKeyHash, std::equal_to<>>;
+  // Entries by position (a deque: their addresses, and so the views Find hands out, stay valid
+  // when more are added), their keys in `keys_`.
+  struct Node {
+    std::string_view key;
+    Entry entry;
+  };
+
+  // The entry of `key` (hashed to `hash`), or null.
+  Entry* FindEntry(std::string_view key, size_t hash);
+  // Adds `key`, which the cache must not hold, with `entry`.
+  Entry& AddEntry(std::string_view key, size_t hash, Entry entry);
 
   const Ledger* backing_;
-  Entries entries_;
+  // A hash index over a deque, not a std::map or std::unordered_map: a replay looks up keys with
+  // long common prefixes ("statement/2022/...") millions of times, and comparing them was a
+  // quarter of its fold; then the node-based hash map's cache misses on cold keys (a member's
+  // timeline for each dues payment) were a third of verify's folding thread. Key order is needed
+  // only when the state is written or scanned (Sorted()).
+  std::deque<Node> nodes_;
+  KeyArena keys_;
+  SlotIndex index_;
   size_t held_bytes_ = 0;
 };
 

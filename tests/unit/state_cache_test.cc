@@ -1,0 +1,94 @@
+#include "projections/state_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace kasse {
+namespace {
+
+// Keys with a long common prefix, as the projections build them.
+std::string KeyOf(int n) {
+  return "statement/2022/expense/" + std::to_string(n);
+}
+
+TEST(StateCache, FindsEveryPutKeyWithItsLastValueAndNoOther) {
+  StateCache cache(nullptr);
+  // More keys than the index's first 1024 slots hold at half load: it grows three times.
+  constexpr int kKeys = 5000;
+  for (int n = 0; n < kKeys; ++n) cache.Put(KeyOf(n), "first " + std::to_string(n));
+  for (int n = 0; n < kKeys; n += 2) cache.Put(KeyOf(n), "second " + std::to_string(n));
+  for (int n = 0; n < kKeys; ++n) {
+    std::string_view value;
+    bool found = false;
+    ASSERT_TRUE(cache.Find(KeyOf(n), &value, &found).ok());
+    ASSERT_TRUE(found) << n;
+    EXPECT_EQ(value, (n % 2 == 0 ? "second " : "first ") + std::to_string(n));
+  }
+  for (const std::string& absent : {KeyOf(kKeys), std::string("statement/2022/"), std::string()}) {
+    std::string value;
+    bool found = true;
+    ASSERT_TRUE(cache.Get(absent, &value, &found).ok());
+    EXPECT_FALSE(found) << absent;
+  }
+}
+
+TEST(StateCache, SortedHoldsEveryKeyOnceInKeyOrder) {
+  StateCache cache(nullptr);
+  constexpr int kKeys = 3000;
+  for (int n = kKeys - 1; n >= 0; --n) cache.Put(KeyOf(n), std::to_string(n));
+  cache.Put(KeyOf(7), "changed");
+  const SortedState sorted = cache.Sorted();
+  ASSERT_EQ(sorted.size(), static_cast<size_t>(kKeys));
+  EXPECT_TRUE(std::is_sorted(sorted.begin(), sorted.end()));
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end(),
+                               [](const auto& a, const auto& b) { return a.first == b.first; }),
+            sorted.end());
+  const auto seven = std::find_if(sorted.begin(), sorted.end(),
+                                  [](const auto& entry) { return entry.first == KeyOf(7); });
+  ASSERT_NE(seven, sorted.end());
+  EXPECT_EQ(seven->second, "changed");
+  EXPECT_EQ(cache.Changes().puts.size(), static_cast<size_t>(kKeys));
+}
+
+// The folds keep a Find's view while they add other keys; the keys live in blocks of the cache,
+// and a key longer than a block gets one of its own.
+TEST(StateCache, ViewsStayValidWhileOtherKeysAreAdded) {
+  StateCache cache(nullptr);
+  cache.Put("members/m/first", "timeline of the first member");
+  std::string_view first;
+  bool found = false;
+  ASSERT_TRUE(cache.Find("members/m/first", &first, &found).ok());
+  ASSERT_TRUE(found);
+  const std::string long_key(100 << 10, 'k');
+  cache.Put(long_key, "long");
+  cache.Put("", "empty key");
+  for (int n = 0; n < 20000; ++n) cache.Put(KeyOf(n), std::to_string(n));
+  EXPECT_EQ(first, "timeline of the first member");
+  std::string value;
+  ASSERT_TRUE(cache.Get(long_key, &value, &found).ok());
+  EXPECT_TRUE(found);
+  EXPECT_EQ(value, "long");
+  ASSERT_TRUE(cache.Get("", &value, &found).ok());
+  EXPECT_TRUE(found);
+  EXPECT_EQ(value, "empty key");
+  const SortedState sorted = cache.Sorted();
+  ASSERT_EQ(sorted.size(), 20003u);
+  EXPECT_EQ(sorted.front().first, "");
+  EXPECT_EQ(sorted.back().first, "statement/2022/expense/9999");
+}
+
+TEST(StateCache, DigestIsTheDigestOfTheSortedEntries) {
+  StateCache a(nullptr);
+  StateCache b(nullptr);
+  for (int n = 0; n < 2000; ++n) a.Put(KeyOf(n), std::to_string(n));
+  for (int n = 1999; n >= 0; --n) b.Put(KeyOf(n), std::to_string(n));
+  const SipKey key = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  EXPECT_EQ(a.Digest(key), b.Digest(key));
+  b.Put(KeyOf(1000), "other");
+  EXPECT_FALSE(a.Digest(key) == b.Digest(key));
+}
+
+}  // namespace
+}  // namespace kasse
