@@ -85,6 +85,20 @@ size_t ChunkBytesMax() {
   return bytes;
 }
 
+// An append puts the ledger's ids into its filter of prefetched ids (Appender::FilterIdsOfLedger)
+// once it has prefetched this many ids and at least a quarter as many as the ledger holds: a
+// scan of the id index, which small appends to a large ledger should not pay for.
+constexpr uint64_t kPrefetchesBeforeIdFilter = 16384;
+constexpr uint64_t kLedgerIdsPerPrefetchMax = 4;
+
+// kPrefetchesBeforeIdFilter, or less in $KASSE_ID_FILTER_AFTER, with which the tests make small
+// imports use the filter.
+uint64_t PrefetchesBeforeIdFilter() {
+  static const uint64_t prefetches =
+      BoundFromEnvironment("KASSE_ID_FILTER_AFTER", kPrefetchesBeforeIdFilter);
+  return prefetches;
+}
+
 // Remains of an unfinished import are deleted in batches of this many events.
 constexpr size_t kRemoveEventsPerBatch = 16384;
 
@@ -1132,8 +1146,35 @@ Appender::~Appender() {
   if (!committed_) Abort();
 }
 
-Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
+void Appender::FilterIdsOfLedger() {
+  // Entries above the head (of an import that crashed) are skipped: their ids are not recorded.
+  Status scanned = ledger_->ForEachIndexEntry([this](std::string_view id, uint64_t /*seq*/) {
+    prefetched_ids_.Add(id);
+    return Status::Ok();
+  });
+  // Without the ledger's ids the filter cannot tell a new id; FindId's own search reports the
+  // error again if it lasts.
+  prefetch_filter_ =
+      scanned.ok() && !prefetched_ids_.full() ? PrefetchFilter::kComplete : PrefetchFilter::kUnused;
+}
+
+Appender::IdPrefetch Appender::PrefetchId(std::string_view id) {
   IdPrefetch prefetch;
+  ++prefetched_count_;
+  if (prefetch_filter_ == PrefetchFilter::kCollecting &&
+      prefetched_count_ >= PrefetchesBeforeIdFilter() &&
+      ledger_->head_seq_ <= prefetched_count_ * kLedgerIdsPerPrefetchMax) {
+    FilterIdsOfLedger();
+  }
+  if (prefetch_filter_ != PrefetchFilter::kUnused) {
+    const bool may_hold = prefetched_ids_.MayHold(id);
+    prefetched_ids_.Add(id);
+    if (prefetched_ids_.full()) prefetch_filter_ = PrefetchFilter::kUnused;
+    if (prefetch_filter_ == PrefetchFilter::kComplete && !may_hold) {
+      prefetch.new_id = true;
+      return prefetch;
+    }
+  }
   // Read before the lookup: the events below it were in the index when the lookup ran.
   prefetch.ingested_below = ingested_below_.load(std::memory_order_acquire);
   std::string value;
@@ -1144,6 +1185,11 @@ Appender::IdPrefetch Appender::PrefetchId(std::string_view id) const {
 
 Status Appender::FindId(std::string_view id, const IdPrefetch* prefetch, uint64_t* seq,
                         Event* event) const {
+  if (prefetch != nullptr && prefetch->new_id) {
+    // The filter's word, checked against the search in debug builds (the tests).
+    assert(FindId(id, nullptr, seq, event).code() == Status::Code::kNotFound);
+    return Status::NotFound("");
+  }
   for (const Chunk* chunk : {&staging_, &writing_}) {
     size_t position = 0;
     if (chunk->Find(id, &position)) {

@@ -44,6 +44,7 @@
 #include "ledger/chunk.h"
 #include "ledger/codec.h"
 #include "ledger/event.h"
+#include "ledger/id_filter.h"
 #include "ledger/status.h"
 
 namespace rocksdb {
@@ -259,13 +260,16 @@ class Appender {
 
   // What PrefetchId found out ahead of FindId.
   struct IdPrefetch {
+    bool new_id = false;          // in neither the ledger nor an event prefetched before
     bool absent = false;          // the id index had no entry for the id
     uint64_t ingested_below = 0;  // when every appended event below this seq was in the index
   };
-  // Looks the id up in the id index, for a later FindId of the same id. The one call that another
-  // thread may make while this Appender is used: a reader of the events to append looks their ids
-  // up ahead, while this thread checks and appends the events before them.
-  IdPrefetch PrefetchId(std::string_view id) const;
+  // Looks the id up ahead, for a later FindId of the same id. The one call that another thread
+  // may make while this Appender is used: a reader of the events to append looks their ids up
+  // ahead, while this thread checks and appends the events before them. Once it is called, the
+  // id of every event appended must have been prefetched, in the order they are appended: the
+  // filter of the prefetched ids (prefetched_ids_) tells a new id without a search.
+  IdPrefetch PrefetchId(std::string_view id);
   // Looks up `id` among recorded and already appended events. On a hit `*event` is that event.
   // With `prefetch` (of the same id), spares the lookup in the id index when the prefetch still
   // holds: when every event it did not see is in memory.
@@ -312,6 +316,14 @@ class Appender {
   std::future<Status> write_ahead_;
   // Every appended event below this seq is in the id index: set by the write ahead (PrefetchId).
   std::atomic<uint64_t> ingested_below_;
+  // Of the thread that calls PrefetchId: the ids it was given and, once the append has proved
+  // large (FilterIdsOfLedger), the ledger's ids before the append. Until then a new id is looked
+  // up in the id index.
+  IdFilter prefetched_ids_;
+  uint64_t prefetched_count_ = 0;
+  enum class PrefetchFilter { kCollecting, kComplete, kUnused };
+  PrefetchFilter prefetch_filter_ = PrefetchFilter::kCollecting;
+  void FilterIdsOfLedger();
   bool wrote_ahead_ = false;
   bool wrote_state_ahead_ = false;
   bool committed_ = false;

@@ -1182,6 +1182,36 @@ TEST(storage_ingest, EventsRepeatedInOneFileAreFoundInEveryChunk) {
   EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), kChartEvents + kCrashEvents);
 }
 
+// An import that has read enough events puts the ledger's ids into a filter of the ids it read
+// (Appender::PrefetchId), and takes an id the filter does not hold for new without a search. The
+// file first brings new events, enough for the filter to take in the ledger's ids, then repeats
+// every event recorded before it and every one of its own: each repeat must be found. (Debug
+// builds also search for each id the filter calls new, and abort when the search finds it.)
+TEST(storage_ingest, IdFilterKnowsTheLedgersIdsAndTheFilesOwn) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Filter e.V."}).exit_code, 0);
+  constexpr size_t kBefore = 6000;
+  constexpr size_t kAll = 12000;
+  const std::string all = BigJournal(kAll);
+  const std::string before = BigJournal(kBefore);
+  ASSERT_EQ(all.substr(0, before.size()), before);
+  WriteFile(dir.File("before.jsonl"), before);
+  ASSERT_EQ(Kasse(db, {"import", dir.File("before.jsonl")}).exit_code, 0);
+  const std::string journal = dir.File("new-then-all.jsonl");
+  WriteFile(journal, all.substr(before.size()) + all);
+  const ScopedEnv filter_early("KASSE_ID_FILTER_AFTER", "1000");
+  const ScopedEnv small_chunks = SmallChunks();
+  const RunResult imported = Kasse(db, {"import", journal});
+  ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  EXPECT_NE(imported.out.find(fmt::format("imported {} new events (seq {}-{}), {} already recorded",
+                                          kAll - kBefore, kChartEvents + kBefore + 1,
+                                          kChartEvents + kAll, kAll)),
+            std::string::npos)
+      << imported.out;
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), kChartEvents + kAll);
+}
+
 // A table file staged and not ingested (the import was killed in between) holds personal data
 // and belongs to no database: the next writer removes it.
 TEST(storage_ingest, StagedFileOfAKilledImportIsRemoved) {
