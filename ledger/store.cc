@@ -134,6 +134,7 @@ constexpr int kWriterTableFilesMax = 20;
 // lookups) and took 18.8 instead of 16.7 ms (medians of 9, alternating two 10M ledgers), so an
 // import that leaves more than this many compacts those families before it ends.
 constexpr int kLevel0FilesAfterImportMax = 4;
+constexpr uint32_t kSubcompactionsAfterImport = 2;
 
 // After an append of at least this many events the memtables are flushed, so that readers, which
 // open a secondary instance and replay the write-ahead log, stay fast.
@@ -485,9 +486,12 @@ Status Ledger::CompactLevel0Of(std::initializer_list<size_t> families) {
       return Status::IoError("cannot read the number of level-0 files");
     }
     if (std::stoi(files) <= kLevel0FilesAfterImportMax) continue;
-    KASSE_RETURN_IF_ERROR(FromRocks(
-        db_->CompactRange(rocksdb::CompactRangeOptions(), family(index), nullptr, nullptr),
-        "compacting after an import"));
+    // The import waits for this with nothing else to do: split into key ranges, compacted on
+    // threads of their own (RocksDB's subcompactions), it takes both cores.
+    rocksdb::CompactRangeOptions options;
+    options.max_subcompactions = kSubcompactionsAfterImport;
+    KASSE_RETURN_IF_ERROR(FromRocks(db_->CompactRange(options, family(index), nullptr, nullptr),
+                                    "compacting after an import"));
   }
   return Status::Ok();
 }
