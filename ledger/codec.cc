@@ -11,6 +11,7 @@
 #include <cassert>
 #include <cstring>
 #include <streambuf>
+#include <string_view>
 
 #include "ledger/hash.h"
 #include "ledger/view_archive.h"
@@ -29,11 +30,27 @@ struct StoredHeader {
   std::string personal_digest;  // 32 bytes, or empty when the event has no personal data
 };
 
+// What an event's StoredHeader stores, viewed in the event: what encoding writes, in the same
+// bytes (same class version and tracking, each string as a std::size_t length and its bytes;
+// the golden fixtures hold it to them), without copying each string into a StoredHeader first
+// (a fifth of encoding at 1M events, perf).
+struct StoredHeaderView {
+  std::string_view id;
+  int32_t date_yyyymmdd = 0;
+  std::string_view document;
+  std::string_view note;
+  int64_t recorded_at_unix_ms = 0;
+  std::string_view recorded_by;
+  std::string_view subject;
+  std::string_view personal_digest;
+};
+
 }  // namespace kasse
 
 // Explicit class versions. Bump one with every change of its struct's stored fields, keep the old
 // branch in serialize(), and add a golden fixture of the old version (tests/golden/).
 BOOST_CLASS_VERSION(kasse::StoredHeader, 1)
+BOOST_CLASS_VERSION(kasse::StoredHeaderView, 1)  // always StoredHeader's
 BOOST_CLASS_VERSION(kasse::CategoryDefined, 1)
 BOOST_CLASS_VERSION(kasse::MemberJoined, 1)
 BOOST_CLASS_VERSION(kasse::MemberChanged, 1)
@@ -50,6 +67,7 @@ BOOST_CLASS_VERSION(kasse::TaxDataRecorded, 1)
 BOOST_CLASS_VERSION(kasse::ReceiptIssued, 1)
 // Events are values, never shared pointers: object tracking would only cost bytes.
 BOOST_CLASS_TRACKING(kasse::StoredHeader, boost::serialization::track_never)
+BOOST_CLASS_TRACKING(kasse::StoredHeaderView, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::CategoryDefined, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::MemberJoined, boost::serialization::track_never)
 BOOST_CLASS_TRACKING(kasse::MemberChanged, boost::serialization::track_never)
@@ -117,6 +135,29 @@ void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int
   SerializeString(archive, header.recorded_by);
   SerializeString(archive, header.subject);
   SerializeString(archive, header.personal_digest);
+}
+
+// Writes a string as SerializeString writes a std::string.
+template <class Archive>
+void SaveStringView(Archive& archive, std::string_view value) {
+  const std::size_t size = value.size();
+  archive.save_binary(&size, sizeof(size));
+  if (size > 0) archive.save_binary(value.data(), size);
+}
+
+// Saving only: events are loaded into a StoredHeader.
+template <class Archive>
+void serialize(Archive& archive, kasse::StoredHeaderView& header, const unsigned int version) {
+  static_assert(Archive::is_saving::value, "a StoredHeaderView is only written");
+  (void)version;  // written as StoredHeader's current version
+  SaveStringView(archive, header.id);
+  archive& header.date_yyyymmdd;
+  SaveStringView(archive, header.document);
+  SaveStringView(archive, header.note);
+  archive& header.recorded_at_unix_ms;
+  SaveStringView(archive, header.recorded_by);
+  SaveStringView(archive, header.subject);
+  SaveStringView(archive, header.personal_digest);
 }
 
 template <class Archive>
@@ -378,8 +419,8 @@ uint16_t SchemaVersionOf(EventType type) {
   return 0;
 }
 
-StoredHeader HeaderOf(const Event& event) {
-  StoredHeader header;
+StoredHeaderView HeaderOf(const Event& event) {
+  StoredHeaderView header;
   header.id = event.id;
   header.date_yyyymmdd = event.date.yyyymmdd();
   header.document = event.document;
@@ -388,7 +429,8 @@ StoredHeader HeaderOf(const Event& event) {
   header.recorded_by = event.recorded_by;
   header.subject = event.subject;
   if (!event.subject.empty()) {
-    header.personal_digest.assign(event.personal_digest.begin(), event.personal_digest.end());
+    header.personal_digest = std::string_view(
+        reinterpret_cast<const char*>(event.personal_digest.data()), event.personal_digest.size());
   }
   return header;
 }
@@ -448,7 +490,7 @@ void EncodeInto(const Event& event, const Sha256& prev_hash, std::string* out) {
   assert(bytes.size() == kEnvelopeHeaderSize);
   {
     Archive archive(&bytes);
-    const StoredHeader header = HeaderOf(event);
+    const StoredHeaderView header = HeaderOf(event);
     archive << header;
     std::visit([&archive](const auto& body) { archive << body; }, event.body);
   }
