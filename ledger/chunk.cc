@@ -31,16 +31,17 @@ void Chunk::Add(std::string_view event_key, std::string_view event_bytes, std::s
   } else {
     record_of_.push_back(kNoRecord);
   }
-  IndexLastId();
 }
 
-void Chunk::IndexLastId() {
-  assert(id_puts_.size() == id_index_.size() + 1);
-  id_index_.Add(SlotHashOf(KeyOf(id_puts_.back())),
-                [this](size_t position) { return SlotHashOf(KeyOf(id_puts_[position])); });
+void Chunk::IndexNewIds() const {
+  const auto hash_of = [this](size_t position) { return SlotHashOf(KeyOf(id_puts_[position])); };
+  for (size_t position = id_index_.size(); position < id_puts_.size(); ++position) {
+    id_index_.Add(hash_of(position), hash_of);
+  }
 }
 
 bool Chunk::Find(std::string_view id, size_t* position) const {
+  IndexNewIds();
   const size_t found = id_index_.Find(
       SlotHashOf(id), [this, id](size_t candidate) { return KeyOf(id_puts_[candidate]) == id; });
   if (found == SlotIndex::kNotFound) return false;

@@ -76,7 +76,8 @@ class Chunk {
   std::string_view ValueOf(const Put& put) const {
     return {bytes_.data() + put.value_at, put.value_size};
   }
-  void IndexLastId();
+  // Indexes the ids added since the last Find.
+  void IndexNewIds() const;
 
   std::string bytes_;
   // One per event, by position; an event without personal data has no record.
@@ -86,7 +87,11 @@ class Chunk {
   std::vector<Put> personal_puts_;
   // The index of the ids. A node-based map allocated one node and one string per event, and its
   // lookups took a tenth of the thread that checks and appends (perf, docs/PERFORMANCE.md).
-  SlotIndex id_index_;
+  // Filled by Find, with the ids added since the one before: most ids of an import are never
+  // looked up in a chunk (Appender::PrefetchId), and placing them one by one as they were added
+  // waited on a cache miss for each. Find changes nothing else, so it may run while another
+  // thread reads the puts (the write ahead, Appender::FlushChunk).
+  mutable SlotIndex id_index_;
   uint64_t first_seq_ = 0;
 };
 
