@@ -60,7 +60,7 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   std::unique_ptr<ReadAhead<ReadEvent>> ahead;
   if (source_thread == SourceThread::kAhead) {
     ahead = std::make_unique<ReadAhead<ReadEvent>>(
-        [&source, &appender](const ReadAhead<ReadEvent>::Emit& emit) {
+        [&source, &appender](ReadAhead<ReadEvent>::Emitter& emit) {
           while (true) {
             ReadEvent read;
             bool done = false;

@@ -117,10 +117,11 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
 
 // Reads the log in key order and checks its chain, handing each event to `emit` once its bytes
 // are vouched for: by its successor's prev_hash, or for the last one by the head hash.
-Status CheckLog(const Ledger& ledger, ChainSummary* summary, const ReadAhead<Event>::Emit& emit) {
+Status CheckLog(const Ledger& ledger, ChainSummary* summary, ReadAhead<Event>::Emitter& emit) {
   uint64_t expected_seq = 1;
   Sha256 expected_prev{};  // seq 1 follows the zero hash
-  Event unvouched;  // holds a spent event after each emit, whose strings the next decode reuses
+  // Each event is decoded into the read-ahead's next slot (a spent event, whose strings the
+  // decode reuses) and published once vouched for.
   bool has_unvouched = false;
   bool consumer_gone = false;
   Status status = ledger.ForEachStoredBytes([&](const StoredEventBytes& stored) {
@@ -145,12 +146,12 @@ Status CheckLog(const Ledger& ledger, ChainSummary* summary, const ReadAhead<Eve
           "event was altered)",
           seq - 1, seq));
     }
-    if (has_unvouched && !emit(std::move(unvouched))) {
+    if (has_unvouched && !emit.Publish()) {
       consumer_gone = true;
       return Status::NotFound("stopped");  // ends the scan; nobody listens any more
     }
     has_unvouched = false;
-    Status decoded = DecodeAndNoteSeal(seq, envelope, &unvouched, summary);
+    Status decoded = DecodeAndNoteSeal(seq, envelope, &emit.slot(), summary);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
     expected_prev = ComputeSha256(stored.bytes);
     ++expected_seq;
@@ -170,7 +171,7 @@ Status CheckLog(const Ledger& ledger, ChainSummary* summary, const ReadAhead<Eve
         "event was altered)",
         ledger.head_seq()));
   }
-  if (has_unvouched) emit(std::move(unvouched));
+  if (has_unvouched) emit.Publish();
   return Status::Ok();
 }
 
@@ -190,7 +191,7 @@ Status VerifyChain(const Ledger& ledger, ChainSummary* summary, const EventFold&
     // entries and folds it. (Reading is the longest part of verify: noting the entries there
     // made verify slower.)
     ReadAhead<Event> vouched(
-        [&](const ReadAhead<Event>::Emit& emit) { return CheckLog(ledger, summary, emit); });
+        [&](ReadAhead<Event>::Emitter& emit) { return CheckLog(ledger, summary, emit); });
     KeyedHash hash(key);
     while (true) {
       Event* event = nullptr;

@@ -17,21 +17,49 @@
 
 namespace kasse {
 
-// Runs `producer` on a thread of its own. The producer hands items to `emit` in order; emit
-// returns false when the consumer has gone, and the producer should then return. Next() yields
-// exactly the items emitted, in order, then the producer's status: an error after the items
-// before it, or *done. At most kBatchesAhead batches of kBatchItems items wait; destroying the
-// ReadAhead stops the producer at its next emit and joins it.
+// Runs `producer` on a thread of its own. The producer hands items to its Emitter in order
+// (emit(item), or filling emit.slot() and calling emit.Publish()); each returns false when the
+// consumer has gone, and the producer should then return. Next() yields exactly the items
+// published, in order, then the producer's status: an error after the items before it, or
+// *done. At most kBatchesAhead batches of kBatchItems items wait; destroying the ReadAhead stops
+// the producer at its next Publish and joins it.
 //
-// Spent batches go back to the producer: emit swaps each new item with a spent one, which the
-// producer then destroys on its own thread or fills again (decoding into the same Event reuses
-// its strings). When the consumer freed the producer's allocations, glibc moved every block
-// between the threads' caches and arenas, a fifth of a replay's folding thread.
+// Spent batches go back to the producer: each slot is a spent item, which the producer fills
+// again (decoding into the same Event reuses its strings) or, emitting an item of its own, gets
+// back to destroy on its own thread. When the consumer freed the producer's allocations, glibc
+// moved every block between the threads' caches and arenas, a fifth of a replay's folding
+// thread; swapping each item into its slot was a tenth of verify's reading thread.
 template <class Item>
 class ReadAhead {
+  struct Batch;
+
  public:
-  using Emit = std::function<bool(Item&& item)>;
-  using Producer = std::function<Status(const Emit& emit)>;
+  class Emitter {
+   public:
+    // The item to fill next: a spent one or, at first, a new one. The same until Publish.
+    Item& slot() {
+      if (batch_->count == batch_->items.size()) batch_->items.emplace_back();
+      return batch_->items[batch_->count];
+    }
+    // Hands the slot's item to the consumer; false when the consumer has gone.
+    bool Publish() {
+      ++batch_->count;
+      return batch_->count < kBatchItems || read_ahead_->Push(batch_);
+    }
+    // Hands `item` to the consumer and leaves the spent item of its slot in `item`.
+    bool operator()(Item&& item) {
+      using std::swap;  // an Item's own swap when it has one (Event's swaps member by member)
+      swap(slot(), item);
+      return Publish();
+    }
+
+   private:
+    friend class ReadAhead;
+    Emitter(ReadAhead* read_ahead, Batch* batch) : read_ahead_(read_ahead), batch_(batch) {}
+    ReadAhead* read_ahead_;
+    Batch* batch_;
+  };
+  using Producer = std::function<Status(Emitter& emit)>;
 
   explicit ReadAhead(Producer producer)
       : producer_(std::move(producer)), thread_([this]() { Produce(); }) {}
@@ -94,7 +122,7 @@ class ReadAhead {
     ready_.push_back(std::move(*batch));
     if (spent_.empty()) {
       *batch = Batch();
-      batch->items.reserve(kBatchItems);
+      batch->items.reserve(kBatchItems);  // see Produce
     } else {
       *batch = std::move(spent_.front());
       spent_.pop_front();
@@ -108,18 +136,8 @@ class ReadAhead {
 
   void Produce() {
     Batch batch;
-    batch.items.reserve(kBatchItems);
-    const Emit emit = [this, &batch](Item&& item) {
-      if (batch.count < batch.items.size()) {
-        // The producer gets the spent item back in `item`: destroyed on this thread, or reused.
-        using std::swap;  // an Item's own swap when it has one (Event's swaps member by member)
-        swap(batch.items[batch.count], item);
-      } else {
-        batch.items.push_back(std::move(item));
-      }
-      ++batch.count;
-      return batch.count < kBatchItems || Push(&batch);
-    };
+    batch.items.reserve(kBatchItems);  // slot() references stay valid while a batch fills
+    Emitter emit(this, &batch);
     Status end = producer_(emit);
     batch.last = true;
     batch.end = std::move(end);

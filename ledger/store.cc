@@ -798,20 +798,28 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
   last_seq = std::min(last_seq, head_seq_);
   if (first_seq > last_seq) return Status::Ok();
   if (last_seq - first_seq < kReadAheadEventsMin) {
-    return ForEachEventInline(first_seq, last_seq, with_personal, visit);
+    Event event;
+    return DecodeEachEvent(
+        first_seq, last_seq, with_personal, [&event]() { return &event; }, visit);
   }
   // Long runs (replay, verify, a report as of a date) decode on a second thread while this one
-  // visits: decoding and visiting cost about the same.
+  // visits: decoding and visiting cost about the same. Each event is decoded into its slot of
+  // the read-ahead (a spent one, whose strings it reuses), not copied there.
   struct Decoded {
     Event event;
     Sha256 prev_hash;
     std::string stored_bytes;
   };
-  ReadAhead<Decoded> decoded([&](const ReadAhead<Decoded>::Emit& emit) {
+  ReadAhead<Decoded> decoded([&](ReadAhead<Decoded>::Emitter& emit) {
     bool consumer_gone = false;
-    Status status =
-        ForEachEventInline(first_seq, last_seq, with_personal, [&](const EventRecord& record) {
-          consumer_gone = !emit({record.event, record.prev_hash, std::string(record.stored_bytes)});
+    Status status = DecodeEachEvent(
+        first_seq, last_seq, with_personal, [&emit]() { return &emit.slot().event; },
+        [&](const EventRecord& record) {
+          Decoded& slot = emit.slot();
+          assert(&record.event == &slot.event);
+          slot.prev_hash = record.prev_hash;
+          slot.stored_bytes.assign(record.stored_bytes);
+          consumer_gone = !emit.Publish();
           // Any error stops the iteration; it is not reported, as nobody listens any more.
           return consumer_gone ? Status::NotFound("stopped") : Status::Ok();
         });
@@ -826,25 +834,26 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
   }
 }
 
-Status Ledger::ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
-                                  const EventVisitor& visit) const {
+Status Ledger::DecodeEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
+                               const std::function<Event*()>& target,
+                               const EventVisitor& visit) const {
   rocksdb::ReadOptions options;
   const std::string upper = SeqKey(last_seq + 1);
   rocksdb::Slice upper_slice(upper);
   options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kEvents)));
   uint64_t expected_seq = first_seq;
-  Event event;
   Sha256 prev_hash;
   for (it->Seek(SeqKey(first_seq)); it->Valid(); it->Next(), ++expected_seq) {
     const uint64_t seq = SeqFromKey(it->key().ToStringView());
     if (seq != expected_seq) {
       return Status::Corruption(fmt::format("event seq {} is missing", expected_seq));
     }
-    Status decoded = DecodeEvent(it->value().ToStringView(), &event, &prev_hash);
+    Event* event = target();
+    Status decoded = DecodeEvent(it->value().ToStringView(), event, &prev_hash);
     if (!decoded.ok()) return decoded.WithContext(fmt::format("event seq {}", seq));
-    if (with_personal) KASSE_RETURN_IF_ERROR(JoinPersonal(&event));
-    KASSE_RETURN_IF_ERROR(visit({event, prev_hash, it->value().ToStringView()}));
+    if (with_personal) KASSE_RETURN_IF_ERROR(JoinPersonal(event));
+    KASSE_RETURN_IF_ERROR(visit({*event, prev_hash, it->value().ToStringView()}));
   }
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading events"));
   if (expected_seq != last_seq + 1) {

@@ -217,8 +217,9 @@ class Ledger {
   Status RemovePendingState();
   Status ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const;
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
-  Status ForEachEventInline(uint64_t first_seq, uint64_t last_seq, bool with_personal,
-                            const EventVisitor& visit) const;
+  // Decodes events first_seq..last_seq, each into the event `target` returns, and visits it.
+  Status DecodeEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
+                         const std::function<Event*()>& target, const EventVisitor& visit) const;
   Status JoinPersonal(Event* event) const;
   Status ReadPersonalRecord(const Event& event, std::string* record) const;
   Status FindEarlierSalt(const Event& event, std::optional<PersonalSalt>* salt) const;

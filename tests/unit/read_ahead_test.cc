@@ -12,7 +12,7 @@ using Strings = ReadAhead<std::string>;
 
 // A producer of `count` items "e0", "e1", ..., then `end`.
 Strings::Producer Counting(int count, Status end) {
-  return [count, end](const Strings::Emit& emit) {
+  return [count, end](Strings::Emitter& emit) {
     for (int i = 0; i < count; ++i) {
       if (!emit("e" + std::to_string(i))) return Status::Ok();
     }
@@ -51,6 +51,33 @@ TEST(read_ahead, YieldsTheSourcesErrorAfterTheEventsBeforeIt) {
     EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
     EXPECT_EQ(status.message(), "bad line");
   }
+}
+
+// A producer that fills each slot in place gets the consumer's spent items back as slots, and
+// the consumer still sees exactly what was published.
+TEST(read_ahead, SlotsFilledInPlaceAreSpentItemsAndArriveInOrder) {
+  constexpr int kItems = 20000;  // far more than the batches that wait
+  int reused = 0;
+  Strings read_ahead([&reused](Strings::Emitter& emit) {
+    for (int i = 0; i < kItems; ++i) {
+      std::string& slot = emit.slot();
+      if (!slot.empty()) ++reused;
+      slot = "e" + std::to_string(i);
+      if (!emit.Publish()) return Status::Ok();
+    }
+    return Status::Ok();
+  });
+  int seen = 0;
+  while (true) {
+    std::string* item = nullptr;  // read in place: the spent item keeps its text
+    bool done = false;
+    ASSERT_TRUE(read_ahead.NextInPlace(&item, &done).ok());
+    if (done) break;
+    EXPECT_EQ(*item, "e" + std::to_string(seen));
+    ++seen;
+  }
+  EXPECT_EQ(seen, kItems);
+  EXPECT_GT(reused, 0);
 }
 
 TEST(read_ahead, StopsItsThreadWhenTheConsumerGivesUpEarly) {
