@@ -62,12 +62,14 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     ahead = std::make_unique<ReadAhead<ReadEvent>>(
         [&source, &appender](ReadAhead<ReadEvent>::Emitter& emit) {
           while (true) {
-            ReadEvent read;
+            // Parsed into the next slot: a spent one, whose event is the one the checking
+            // thread appended before (read_next), so that its strings are freed here.
+            ReadEvent& read = emit.slot();
             bool done = false;
             KASSE_RETURN_IF_ERROR(source(&read.event, &read.context, &done));
             if (done) return Status::Ok();
             read.prefetch = appender.PrefetchId(read.event.id);
-            if (!emit(std::move(read))) return Status::Ok();
+            if (!emit.Publish()) return Status::Ok();
           }
         });
   }
