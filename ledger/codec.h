@@ -31,7 +31,7 @@ namespace kasse {
 
 inline constexpr uint8_t kEnvelopeVersion = 1;
 inline constexpr size_t kEnvelopeHeaderSize = 53;
-inline constexpr size_t kEventSizeMax = 64 * 1024;  // a JSON line is at most 64 KiB too
+inline constexpr size_t kEventSizeMax = size_t{64} * 1024;  // a JSON line is at most 64 KiB too
 
 struct Envelope {
   EventType type = EventType::kCategoryDefined;

@@ -11,7 +11,7 @@ namespace {
 using Strings = ReadAhead<std::string>;
 
 // A producer of `count` items "e0", "e1", ..., then `end`.
-Strings::Producer Counting(int count, Status end) {
+Strings::Producer Counting(int count, const Status& end) {
   return [count, end](Strings::Emitter& emit) {
     for (int i = 0; i < count; ++i) {
       if (!emit("e" + std::to_string(i))) return Status::Ok();
