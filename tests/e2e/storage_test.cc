@@ -1131,11 +1131,13 @@ void ExpectChunkedImportStoresWhatOneBatchStores(const char* chunk_bound, const 
   // pseudonymous subjects and the salts of the personal records, and the hashes that chain them.
   auto keys = [](const std::vector<std::pair<std::string, std::string>>& entries) {
     std::vector<std::string> only_keys;
+    only_keys.reserve(entries.size());
     for (const auto& [key, value] : entries) only_keys.push_back(key);
     return only_keys;
   };
   auto personal_seqs = [](const std::vector<std::pair<std::string, std::string>>& entries) {
     std::vector<std::string> seqs;  // the last 8 bytes of subject, 0x00, seq
+    seqs.reserve(entries.size());
     for (const auto& [key, value] : entries) seqs.push_back(key.substr(key.size() - 8));
     std::sort(seqs.begin(), seqs.end());
     return seqs;
