@@ -18,39 +18,30 @@
 
 namespace kasse {
 
-// The ledger-added and client-given fields common to all types, as stored in the payload.
-struct StoredHeader {
-  std::string id;
+// The ledger-added and client-given fields common to all types, as stored in the payload:
+// loaded into strings of their own (StoredHeader), written from views into the event
+// (StoredHeaderView), in the same bytes (the golden fixtures hold both to them). Copying each
+// string into a StoredHeader to write it was a fifth of encoding at 1M events (perf).
+template <class Text>
+struct BasicStoredHeader {
+  Text id;
   int32_t date_yyyymmdd = 0;
-  std::string document;
-  std::string note;
+  Text document;
+  Text note;
   int64_t recorded_at_unix_ms = 0;
-  std::string recorded_by;
-  std::string subject;
-  std::string personal_digest;  // 32 bytes, or empty when the event has no personal data
+  Text recorded_by;
+  Text subject;
+  Text personal_digest;  // 32 bytes, or empty when the event has no personal data
 };
-
-// What an event's StoredHeader stores, viewed in the event: what encoding writes, in the same
-// bytes (same class version and tracking, each string as a std::size_t length and its bytes;
-// the golden fixtures hold it to them), without copying each string into a StoredHeader first
-// (a fifth of encoding at 1M events, perf).
-struct StoredHeaderView {
-  std::string_view id;
-  int32_t date_yyyymmdd = 0;
-  std::string_view document;
-  std::string_view note;
-  int64_t recorded_at_unix_ms = 0;
-  std::string_view recorded_by;
-  std::string_view subject;
-  std::string_view personal_digest;
-};
+using StoredHeader = BasicStoredHeader<std::string>;
+using StoredHeaderView = BasicStoredHeader<std::string_view>;
 
 }  // namespace kasse
 
 // Explicit class versions. Bump one with every change of its struct's stored fields, keep the old
 // branch in serialize(), and add a golden fixture of the old version (tests/golden/).
 BOOST_CLASS_VERSION(kasse::StoredHeader, 1)
-BOOST_CLASS_VERSION(kasse::StoredHeaderView, 1)  // always StoredHeader's
+BOOST_CLASS_VERSION(kasse::StoredHeaderView, 1)  // always StoredHeader's: the same bytes
 BOOST_CLASS_VERSION(kasse::CategoryDefined, 1)
 BOOST_CLASS_VERSION(kasse::MemberJoined, 1)
 BOOST_CLASS_VERSION(kasse::MemberChanged, 1)
@@ -124,8 +115,18 @@ void SerializeString(Archive& archive, std::string& value) {
   }
 }
 
+// Writes a string as SerializeString writes a std::string; views are only written.
 template <class Archive>
-void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int version) {
+void SerializeString(Archive& archive, std::string_view& value) {
+  static_assert(Archive::is_saving::value, "a std::string_view is only written");
+  const std::size_t size = value.size();
+  archive.save_binary(&size, sizeof(size));
+  if (size > 0) archive.save_binary(value.data(), size);
+}
+
+template <class Archive, class Text>
+void serialize(Archive& archive, kasse::BasicStoredHeader<Text>& header,
+               const unsigned int version) {
   RefuseNewerVersion(version, 1);
   SerializeString(archive, header.id);
   archive& header.date_yyyymmdd;
@@ -135,29 +136,6 @@ void serialize(Archive& archive, kasse::StoredHeader& header, const unsigned int
   SerializeString(archive, header.recorded_by);
   SerializeString(archive, header.subject);
   SerializeString(archive, header.personal_digest);
-}
-
-// Writes a string as SerializeString writes a std::string.
-template <class Archive>
-void SaveStringView(Archive& archive, std::string_view value) {
-  const std::size_t size = value.size();
-  archive.save_binary(&size, sizeof(size));
-  if (size > 0) archive.save_binary(value.data(), size);
-}
-
-// Saving only: events are loaded into a StoredHeader.
-template <class Archive>
-void serialize(Archive& archive, kasse::StoredHeaderView& header, const unsigned int version) {
-  static_assert(Archive::is_saving::value, "a StoredHeaderView is only written");
-  (void)version;  // written as StoredHeader's current version
-  SaveStringView(archive, header.id);
-  archive& header.date_yyyymmdd;
-  SaveStringView(archive, header.document);
-  SaveStringView(archive, header.note);
-  archive& header.recorded_at_unix_ms;
-  SaveStringView(archive, header.recorded_by);
-  SaveStringView(archive, header.subject);
-  SaveStringView(archive, header.personal_digest);
 }
 
 template <class Archive>
