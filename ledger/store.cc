@@ -668,27 +668,26 @@ void Ledger::StageChunk(const Chunk& chunk, rocksdb::WriteBatch* batch) const {
   }
 }
 
-Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
+Status Ledger::CheckRecorded(uint64_t seq) const {
   if (seq == 0 || seq > head_seq_) {
     return Status::NotFound(
         fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
   }
+  return Status::Ok();
+}
+
+Status Ledger::ReadEvent(uint64_t seq, Event* event) const {
+  KASSE_RETURN_IF_ERROR(CheckRecorded(seq));
   return ReadEventUnbounded(seq, /*with_personal=*/true, event);
 }
 
 Status Ledger::ReadEventWithoutPersonal(uint64_t seq, Event* event) const {
-  if (seq == 0 || seq > head_seq_) {
-    return Status::NotFound(
-        fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
-  }
+  KASSE_RETURN_IF_ERROR(CheckRecorded(seq));
   return ReadEventUnbounded(seq, /*with_personal=*/false, event);
 }
 
 Status Ledger::HashOfEvent(uint64_t seq, Sha256* hash) const {
-  if (seq == 0 || seq > head_seq_) {
-    return Status::NotFound(
-        fmt::format("no event with seq {} (the ledger has {})", seq, head_seq_));
-  }
+  KASSE_RETURN_IF_ERROR(CheckRecorded(seq));
   std::string bytes;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kEvents), SeqKey(seq), &bytes);
   if (status.IsNotFound()) return Status::Corruption(fmt::format("event seq {} is missing", seq));

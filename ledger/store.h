@@ -216,6 +216,8 @@ class Ledger {
   // Deletes pending state that no commit made visible (roll back); a no-op when there is none.
   Status RemovePendingState();
   Status ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const;
+  // NotFound, naming the head, unless 1 <= seq <= head_seq.
+  Status CheckRecorded(uint64_t seq) const;
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
   // Decodes events first_seq..last_seq, each into the event `target` returns, and visits it.
   Status DecodeEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
