@@ -17,18 +17,18 @@
 
 namespace kasse {
 
-// Runs `producer` on a thread of its own. The producer hands items to its Emitter in order
-// (emit(item), or filling emit.slot() and calling emit.Publish()); each returns false when the
-// consumer has gone, and the producer should then return. Next() yields exactly the items
+// Runs `producer` on a thread of its own. The producer hands items to its Emitter in order,
+// filling emit.slot() and calling emit.Publish(), which returns false when the consumer has
+// gone; the producer should then return. Next() yields exactly the items
 // published, in order, then the producer's status: an error after the items before it, or
 // *done. At most kBatchesAhead batches of kBatchItems items wait; destroying the ReadAhead stops
 // the producer at its next Publish and joins it.
 //
 // Spent batches go back to the producer: each slot is a spent item, which the producer fills
-// again (decoding into the same Event reuses its strings) or, emitting an item of its own, gets
-// back to destroy on its own thread. When the consumer freed the producer's allocations, glibc
-// moved every block between the threads' caches and arenas, a fifth of a replay's folding
-// thread; swapping each item into its slot was a tenth of verify's reading thread.
+// again (decoding into the same Event reuses its strings; what it replaces is freed on the
+// producer's thread). When the consumer freed the producer's allocations, glibc moved every
+// block between the threads' caches and arenas, a fifth of a replay's folding thread; swapping
+// each new item into its slot was a tenth of verify's reading thread.
 template <class Item>
 class ReadAhead {
   struct Batch;
@@ -45,12 +45,6 @@ class ReadAhead {
     bool Publish() {
       ++batch_->count;
       return batch_->count < kBatchItems || read_ahead_->Push(batch_);
-    }
-    // Hands `item` to the consumer and leaves the spent item of its slot in `item`.
-    bool operator()(Item&& item) {
-      using std::swap;  // an Item's own swap when it has one (Event's swaps member by member)
-      swap(slot(), item);
-      return Publish();
     }
 
    private:

@@ -14,7 +14,8 @@ using Strings = ReadAhead<std::string>;
 Strings::Producer Counting(int count, const Status& end) {
   return [count, end](Strings::Emitter& emit) {
     for (int i = 0; i < count; ++i) {
-      if (!emit("e" + std::to_string(i))) return Status::Ok();
+      emit.slot() = "e" + std::to_string(i);
+      if (!emit.Publish()) return Status::Ok();
     }
     return end;
   };
