@@ -46,6 +46,24 @@ TEST(Chunk, FindsEveryAddedIdAtItsPositionAndNoOther) {
   EXPECT_FALSE(chunk.Find("", &position));
 }
 
+// A chunk indexes its ids when it is searched: ids added after a search are found by the next
+// one, across the index's growth.
+TEST(Chunk, FindsIdsAddedAfterAnEarlierSearch) {
+  Chunk chunk;
+  size_t position = 0;
+  for (int n = 0; n < 3000; ++n) {
+    AddEvent(&chunk, n);
+    if (n % 7 != 0) continue;
+    ASSERT_TRUE(chunk.Find("id-" + std::to_string(n), &position)) << n;
+    EXPECT_EQ(position, static_cast<size_t>(n));
+    EXPECT_FALSE(chunk.Find("id-" + std::to_string(n + 1), &position)) << n;
+  }
+  for (int n = 0; n < 3000; ++n) {
+    ASSERT_TRUE(chunk.Find("id-" + std::to_string(n), &position)) << n;
+    EXPECT_EQ(position, static_cast<size_t>(n));
+  }
+}
+
 TEST(Chunk, PutsOfEachFamilyComeInTheOrderAdded) {
   Chunk chunk;
   for (int n = 0; n < 4; ++n) AddEvent(&chunk, n);
