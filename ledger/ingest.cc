@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "ledger/key_sort.h"
+
 namespace kasse {
 
 namespace {
@@ -18,13 +20,16 @@ namespace {
 // which SstFileWriter refuses too, but with a message that names no key.
 rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& path,
                                std::vector<ChunkPut>* entries) {
-  // Every family of a ledger orders its keys bytewise: compare inline, not through the
-  // comparator's virtual call, which was a tenth of the writing thread's time (perf). The log's
-  // keys come in order already.
+  // Every family of a ledger orders its keys bytewise. The log's keys come in order already.
   assert(family.options.comparator == rocksdb::BytewiseComparator());
-  const auto less = [](const ChunkPut& a, const ChunkPut& b) { return a.key < b.key; };
-  if (!std::is_sorted(entries->begin(), entries->end(), less)) {
-    std::sort(entries->begin(), entries->end(), less);
+  const auto not_before = [](const ChunkPut& a, const ChunkPut& b) { return !(a.key < b.key); };
+  if (std::adjacent_find(entries->begin(), entries->end(), not_before) != entries->end()) {
+    const size_t duplicate = SortPutsByKey(entries);
+    if (duplicate != SIZE_MAX) {
+      return rocksdb::Status::InvalidArgument(
+          "a key is put twice: " +
+          rocksdb::Slice((*entries)[duplicate].key).ToString(/*hex=*/true));
+    }
   }
   // invalidate_page_cache = false: the default drops every written megabyte from the page cache,
   // which the lookups of the rest of the import would then read from the disk.
@@ -33,10 +38,6 @@ rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& pa
   rocksdb::Status status = writer.Open(path);
   for (size_t i = 0; status.ok() && i < entries->size(); ++i) {
     const ChunkPut& entry = (*entries)[i];
-    if (i > 0 && (*entries)[i - 1].key == entry.key) {
-      return rocksdb::Status::InvalidArgument("a key is put twice: " +
-                                              rocksdb::Slice(entry.key).ToString(/*hex=*/true));
-    }
     status = writer.Put(entry.key, entry.value);
   }
   if (status.ok()) status = writer.Finish();  // syncs the file
