@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -51,14 +52,24 @@ class FieldReader {
     return nullptr;
   }
 
-  Status String(std::string_view field, bool required, std::string* value) {
+  // The string `field`, as a view into the line's fields; "" when it is absent and not required.
+  Status View(std::string_view field, bool required, std::string_view* value) {
     MarkKnown(field);
+    *value = {};
     const JsonField* found = Find(field);
     if (found == nullptr) {
       return required ? FieldError(field, "is required") : Status::Ok();
     }
     if (found->kind != JsonKind::kString) return FieldError(field, "must be a JSON string");
-    value->assign(found->text);
+    *value = found->text;
+    return Status::Ok();
+  }
+
+  // As View, copied into `value`, whose capacity an import's reading thread reuses line by line.
+  Status String(std::string_view field, bool required, std::string* value) {
+    std::string_view text;
+    KASSE_RETURN_IF_ERROR(View(field, required, &text));
+    value->assign(text);
     return Status::Ok();
   }
 
@@ -88,8 +99,8 @@ class FieldReader {
   template <class Enum>
   Status Choice(std::string_view field, bool required, bool (*from_name)(std::string_view, Enum*),
                 std::string_view allowed, Enum* value, bool* present = nullptr) {
-    std::string text;
-    KASSE_RETURN_IF_ERROR(String(field, required, &text));
+    std::string_view text;
+    KASSE_RETURN_IF_ERROR(View(field, required, &text));
     if (present) *present = Has(field);
     if (!Has(field)) return Status::Ok();
     if (!from_name(text, value)) {
@@ -99,7 +110,10 @@ class FieldReader {
   }
 
   // `field` is a string literal: the names of the format's fields.
-  void MarkKnown(std::string_view field) { used_.push_back(field); }
+  void MarkKnown(std::string_view field) {
+    assert(used_count_ < used_.size());  // the readers below ask for fewer fields
+    if (used_count_ < used_.size()) used_[used_count_++] = field;
+  }
 
   bool Has(std::string_view field) const { return Find(field) != nullptr; }
 
@@ -108,7 +122,7 @@ class FieldReader {
     const JsonField* first_unknown = nullptr;
     for (const JsonField& field : fields_) {
       const auto is = [&field](std::string_view name) { return name == field.key; };
-      if (std::none_of(used_.begin(), used_.end(), is) &&
+      if (std::none_of(used_.begin(), used_.begin() + used_count_, is) &&
           std::none_of(kLedgerFields.begin(), kLedgerFields.end(), is) &&
           (first_unknown == nullptr || field.key < first_unknown->key)) {
         first_unknown = &field;
@@ -120,7 +134,10 @@ class FieldReader {
 
  private:
   const JsonFields& fields_;
-  std::vector<std::string_view> used_;  // a handful: a linear search beats a set
+  // A handful: a linear search beats a set, and an array on the stack the allocation of a vector
+  // for every line of an import.
+  std::array<std::string_view, 32> used_;
+  size_t used_count_ = 0;
 };
 
 Status ReadBody(EventType type, FieldReader& fields, Event* event);
@@ -157,20 +174,23 @@ Status CheckText(std::string_view field, std::string_view value, size_t chars_ma
 }
 
 Status ParseCovers(std::string_view text, int32_t* first_year, int32_t* last_year) {
-  const std::string message = fmt::format(
-      "\"{}\" is not a year \"2022\" or a span of years \"2022-2025\" of at most {} years", text,
-      kCoversYearsMax);
+  // Formatted only for an error: every dues payment of an import passes here.
+  const auto error = [text] {
+    return FieldError("covers", fmt::format("\"{}\" is not a year \"2022\" or a span of years "
+                                            "\"2022-2025\" of at most {} years",
+                                            text, kCoversYearsMax));
+  };
   int32_t first = 0, last = 0;
   if (text.size() == 4) {
-    if (!ParseYear(text, &first).ok()) return FieldError("covers", message);
+    if (!ParseYear(text, &first).ok()) return error();
     last = first;
   } else if (text.size() == 9 && text[4] == '-') {
     if (!ParseYear(text.substr(0, 4), &first).ok() || !ParseYear(text.substr(5), &last).ok() ||
         last <= first || last - first + 1 > kCoversYearsMax) {
-      return FieldError("covers", message);
+      return error();
     }
   } else {
-    return FieldError("covers", message);
+    return error();
   }
   *first_year = first;
   *last_year = last;
@@ -243,24 +263,30 @@ namespace {
 
 Status EventFromFields(const JsonFields& json_fields, Event* event) {
   FieldReader fields(json_fields);
-  std::string type_name;
-  KASSE_RETURN_IF_ERROR(fields.String("type", true, &type_name));
+  std::string_view type_name;
+  KASSE_RETURN_IF_ERROR(fields.View("type", true, &type_name));
   EventType type;
   if (!TypeFromName(type_name, &type)) {
     return FieldError("type", fmt::format("\"{}\" is not an event type", type_name));
   }
-  Event parsed;
-  KASSE_RETURN_IF_ERROR(fields.Id("id", true, &parsed.id));
-  std::string date_text;
-  KASSE_RETURN_IF_ERROR(fields.String("date", true, &date_text));
-  Status date_status = ParseDate(date_text, &parsed.date);
+  // Into the event's own strings, not a new Event moved into place: the reading thread of an
+  // import hands the same few events round, and their strings keep their capacity.
+  KASSE_RETURN_IF_ERROR(fields.Id("id", true, &event->id));
+  std::string_view date_text;
+  KASSE_RETURN_IF_ERROR(fields.View("date", true, &date_text));
+  Status date_status = ParseDate(date_text, &event->date);
   if (!date_status.ok()) return FieldError("date", date_status.message());
-  KASSE_RETURN_IF_ERROR(fields.Text("document", false, kLabelCharsMax, &parsed.document));
-  KASSE_RETURN_IF_ERROR(fields.Text("note", false, kNoteCharsMax, &parsed.note));
-  KASSE_RETURN_IF_ERROR(ReadBody(type, fields, &parsed));
-  KASSE_RETURN_IF_ERROR(fields.RejectUnknown());
-  *event = std::move(parsed);
-  return Status::Ok();
+  KASSE_RETURN_IF_ERROR(fields.Text("document", false, kLabelCharsMax, &event->document));
+  KASSE_RETURN_IF_ERROR(fields.Text("note", false, kNoteCharsMax, &event->note));
+  // What the body's reader does not set, and what the ledger adds when it records the event.
+  event->personal.reset();
+  event->seq = 0;
+  event->recorded_at_unix_ms = 0;
+  event->recorded_by.clear();
+  event->subject.clear();
+  event->personal_digest = {};
+  KASSE_RETURN_IF_ERROR(ReadBody(type, fields, event));
+  return fields.RejectUnknown();
 }
 
 Status ReadPersonal(FieldReader& fields, std::string_view field, bool required, Event* event) {

@@ -26,6 +26,7 @@ inline constexpr int32_t kReceiptsPerYearMax = 999;  // receipt numbers "2022-00
 
 // Parses one JSON object (one line) into `event`. The fields the ledger adds (seq, recorded_at,
 // recorded_by, prev_hash, hash) are accepted and ignored, so that `kasse log --json` re-imports.
+// On error, `event` holds some of the fields read: callers discard it.
 Status ParseEventJson(std::string_view line, Event* event);
 Status EventFromJson(const nlohmann::json& object, Event* event);
 

@@ -187,6 +187,42 @@ TEST(ParseEventJson, KeepsNlohmannsMessagesForInvalidJson) {
             std::string::npos);
 }
 
+// An import's reading thread parses each line into an event that held an earlier line (and what
+// the ledger added to it): nothing of that may remain.
+TEST(ParseEventJson, ReadIntoAReusedEventEqualsAFreshRead) {
+  const std::vector<std::string> lines = {
+      R"({"type":"expense.paid","id":"expense-with-a-long-id-1","date":"2022-03-01",)"
+      R"("category":"Hardware","amount":"129.90","payee":"Technikhaus Kranich GmbH",)"
+      R"("project":"P1","document":"B-2022-0001","note":"eine Notiz"})",
+      R"({"type":"dues.paid","id":"d-1","date":"2022-01-10","member":"M-1","amount":"60",)"
+      R"("covers":"2022"})",
+      R"({"type":"member.joined","id":"j-1","date":"2022-01-01","member":"M-2",)"
+      R"("name":"Erika Mustermann","kind":"personal"})",
+      R"({"type":"expense.paid","id":"e-2","date":"2022-03-02","category":"Porto",)"
+      R"("amount":"1.00"})",
+  };
+  Event reused;
+  for (const std::string& line : lines) {
+    reused.seq = 41;  // as the ledger sets them on an event it appended
+    reused.recorded_at_unix_ms = 7;
+    reused.recorded_by = "kassenwart";
+    reused.subject = "p:0123";
+    reused.personal_digest[0] = 1;
+    Event fresh;
+    ASSERT_TRUE(ParseEventJson(line, &fresh).ok()) << line;
+    ASSERT_TRUE(ParseEventJson(line, &reused).ok()) << line;
+    EXPECT_TRUE(SameClientContent(reused, fresh)) << line;
+    EXPECT_EQ(reused.document, fresh.document) << line;
+    EXPECT_EQ(reused.note, fresh.note) << line;
+    EXPECT_EQ(reused.personal, fresh.personal) << line;
+    EXPECT_EQ(reused.seq, 0u);
+    EXPECT_EQ(reused.recorded_at_unix_ms, 0);
+    EXPECT_EQ(reused.recorded_by, "");
+    EXPECT_EQ(reused.subject, "");
+    EXPECT_EQ(reused.personal_digest, Sha256{});
+  }
+}
+
 TEST(EventToJson, RoundTripsThroughTheParser) {
   Event event;
   ASSERT_TRUE(ParseEventJson(R"({"type":"dues.paid","id":"d-1","date":"2022-01-10","member":"M-1",)"
