@@ -10,6 +10,7 @@
 #include <boost/serialization/version.hpp>
 #include <cassert>
 #include <cstring>
+#include <stdexcept>
 #include <streambuf>
 #include <string_view>
 
@@ -35,6 +36,14 @@ struct BasicStoredHeader {
 };
 using StoredHeader = BasicStoredHeader<std::string>;
 using StoredHeaderView = BasicStoredHeader<std::string_view>;
+
+// What serialize() below throws for a stored field it refuses. Boost's archive_exception drops the
+// text of an other_exception and says "unknown derived exception", which was all that `kasse
+// verify` reported of such a field.
+class StoredFieldError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace kasse
 
@@ -90,8 +99,7 @@ void SerializeEnum(Archive& archive, Enum& value, uint8_t max) {
   uint8_t stored = static_cast<uint8_t>(value);
   archive& stored;
   if (stored > max) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "enum value out of range");
+    throw kasse::StoredFieldError("enum value out of range");
   }
   value = static_cast<Enum>(stored);
 }
@@ -107,8 +115,7 @@ void SerializeString(Archive& archive, std::string& value) {
     std::size_t size = 0;
     archive.load_binary(&size, sizeof(size));
     if (size > kasse::kEventSizeMax) {
-      throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                              "string longer than an event");
+      throw kasse::StoredFieldError("string longer than an event");
     }
     value.resize(size);
     if (size > 0) archive.load_binary(value.data(), size);
@@ -162,8 +169,7 @@ void serialize(Archive& archive, kasse::MemberChanged& body, const unsigned int 
   uint8_t kind = body.kind ? static_cast<uint8_t>(*body.kind) + 1 : 0;
   archive& kind;
   if (kind > 2) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "member kind out of range");
+    throw kasse::StoredFieldError("member kind out of range");
   }
   body.kind = kind == 0 ? std::nullopt : std::optional(static_cast<kasse::MemberKind>(kind - 1));
 }
@@ -225,8 +231,7 @@ void serialize(Archive& archive, kasse::AuditSealed& body, const unsigned int ve
   archive& body.covers_seq;
   SerializeString(archive, hash);
   if (hash.size() != body.covers_hash.size()) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "sealed hash is not 32 bytes");
+    throw kasse::StoredFieldError("sealed hash is not 32 bytes");
   }
   std::copy(hash.begin(), hash.end(), body.covers_hash.begin());
 }
@@ -250,8 +255,7 @@ void serialize(Archive& archive, kasse::TaxDataRecorded& body, const unsigned in
   int32_t notice_yyyymmdd = body.notice_date.yyyymmdd();
   archive& notice_yyyymmdd;
   if (!kasse::DateFromYyyymmdd(notice_yyyymmdd, &body.notice_date).ok()) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "notice date is not a date");
+    throw kasse::StoredFieldError("notice date is not a date");
   }
   SerializeString(archive, body.assessment_period);
   SerializeString(archive, body.purposes);
@@ -265,8 +269,7 @@ void SerializeIds(Archive& archive, std::vector<std::string>& ids) {
   uint32_t count = static_cast<uint32_t>(ids.size());
   archive& count;
   if (count > kasse::kReceiptDonationsMax) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "more donations than a receipt may list");
+    throw kasse::StoredFieldError("more donations than a receipt may list");
   }
   ids.resize(count);
   for (std::string& id : ids) SerializeString(archive, id);
@@ -285,23 +288,20 @@ void serialize(Archive& archive, kasse::ReceiptIssued& body, const unsigned int 
   uint8_t origin = body.in_kind_origin ? static_cast<uint8_t>(*body.in_kind_origin) + 1 : 0;
   archive& origin;
   if (origin > 3) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "in-kind origin out of range");
+    throw kasse::StoredFieldError("in-kind origin out of range");
   }
   body.in_kind_origin =
       origin == 0 ? std::nullopt : std::optional(static_cast<kasse::InKindOrigin>(origin - 1));
   uint8_t valuation_documents = body.valuation_documents ? 1 : 0;
   archive& valuation_documents;
   if (valuation_documents > 1) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "valuation_documents out of range");
+    throw kasse::StoredFieldError("valuation_documents out of range");
   }
   body.valuation_documents = valuation_documents == 1;
   std::string hash(body.pdf_sha256.begin(), body.pdf_sha256.end());
   SerializeString(archive, hash);
   if (hash.size() != body.pdf_sha256.size()) {
-    throw boost::archive::archive_exception(boost::archive::archive_exception::other_exception,
-                                            "PDF hash is not 32 bytes");
+    throw kasse::StoredFieldError("PDF hash is not 32 bytes");
   }
   std::copy(hash.begin(), hash.end(), body.pdf_sha256.begin());
 }
@@ -413,6 +413,18 @@ StoredHeaderView HeaderOf(const Event& event) {
   return header;
 }
 
+// Reads one object as Boost's binary_iarchive does: with that archive itself (the reference), or
+// with ViewIArchive, whose class preamble is read here before serialize() reads the fields.
+template <class T>
+void LoadObject(boost::archive::binary_iarchive& archive, T& object) {
+  archive >> object;
+}
+template <class T>
+void LoadObject(ViewIArchive& archive, T& object) {
+  const unsigned int version = archive.LoadClassPreamble();
+  boost::serialization::serialize(archive, object, version);
+}
+
 // Loads the body alternative for `type` from `archive` into `body`: into the alternative `body`
 // holds already when it is of that type, whose strings then keep their memory (a replay's or
 // verify's reader decodes into the same events again). So every serialize() must set every field,
@@ -422,7 +434,7 @@ void LoadBody(Archive& archive, size_t index, EventBody* body) {
   if constexpr (I < std::variant_size_v<EventBody>) {
     if (index == I) {
       if (body->index() != I) body->template emplace<I>();
-      archive >> std::get<I>(*body);
+      LoadObject(archive, std::get<I>(*body));
       return;
     }
     LoadBody<I + 1>(archive, index, body);
@@ -437,12 +449,12 @@ bool LoadPayload(const Envelope& envelope, bool reference_archive, StoredHeader*
   if (reference_archive) {
     ViewReadBuffer payload(envelope.payload);
     boost::archive::binary_iarchive archive(payload, kArchiveFlags);
-    archive >> *header;
+    LoadObject(archive, *header);
     LoadBody(archive, index, body);
     return payload.at_end();
   }
   ViewIArchive archive(envelope.payload);
-  archive >> *header;
+  LoadObject(archive, *header);
   LoadBody(archive, index, body);
   return archive.at_end();
 }
@@ -450,6 +462,36 @@ bool LoadPayload(const Envelope& envelope, bool reference_archive, StoredHeader*
 }  // namespace
 
 namespace {
+
+// binary_oarchive on a stream buffer that appends to the string.
+class BinaryOArchiveOnString {
+ public:
+  explicit BinaryOArchiveOnString(std::string* out)
+      : buffer_(out), archive_(buffer_, kArchiveFlags) {}
+  template <class T>
+  void Save(const T& object) {
+    archive_ << object;
+  }
+
+ private:
+  StringAppendBuffer buffer_;
+  boost::archive::binary_oarchive archive_;
+};
+
+// Writes one object as Boost's binary_oarchive does: with that archive itself (the reference), or
+// with StringOArchive, whose class preamble is written here before serialize() writes the fields.
+template <class T>
+void SaveObject(BinaryOArchiveOnString& archive, const T& object) {
+  archive.Save(object);
+}
+template <class T>
+void SaveObject(StringOArchive& archive, const T& object) {
+  constexpr unsigned int kVersion = boost::serialization::version<T>::value;
+  archive.SaveClassPreamble(kVersion);
+  // serialize() reads and writes through one non-const reference, as Boost's own oserializer
+  // casts it; saving changes nothing.
+  boost::serialization::serialize(archive, const_cast<T&>(object), kVersion);
+}
 
 // Writes `event`'s envelope and payload, chained to `prev_hash`, with an archive of type Archive.
 template <class Archive>
@@ -468,9 +510,9 @@ void EncodeInto(const Event& event, const Sha256& prev_hash, std::string* out) {
   assert(bytes.size() == kEnvelopeHeaderSize);
   {
     Archive archive(&bytes);
-    const StoredHeaderView header = HeaderOf(event);
-    archive << header;
-    std::visit([&archive](const auto& body) { archive << body; }, event.body);
+    StoredHeaderView header = HeaderOf(event);
+    SaveObject(archive, header);
+    std::visit([&archive](const auto& body) { SaveObject(archive, body); }, event.body);
   }
   const auto payload_size = static_cast<uint32_t>(bytes.size() - kEnvelopeHeaderSize);
   for (size_t i = 0; i < sizeof(payload_size); ++i) {
@@ -485,22 +527,6 @@ std::string Encode(const Event& event, const Sha256& prev_hash) {
   EncodeInto<Archive>(event, prev_hash, &bytes);
   return bytes;
 }
-
-// binary_oarchive on a stream buffer that appends to the string.
-class BinaryOArchiveOnString {
- public:
-  explicit BinaryOArchiveOnString(std::string* out)
-      : buffer_(out), archive_(buffer_, kArchiveFlags) {}
-  template <class T>
-  BinaryOArchiveOnString& operator<<(const T& value) {
-    archive_ << value;
-    return *this;
-  }
-
- private:
-  StringAppendBuffer buffer_;
-  boost::archive::binary_oarchive archive_;
-};
 
 }  // namespace
 

@@ -41,8 +41,8 @@ class PayloadWalk {
   bool oversized() const { return oversized_; }
 
   // Boost's preamble of a class the first time it is in the archive: tracking (1), version (4).
-  // With a non-zero tracking byte Boost reads 4 more bytes and this walk would lose step: such
-  // inputs are skipped too (the encoder always writes 0, and the ones tried failed to decode).
+  // With a non-zero tracking byte Boost reads 4 more bytes and this walk would lose step; kasse's
+  // ViewIArchive refuses such a byte (the encoder always writes 0). Such inputs are skipped too.
   void ClassPreamble() {
     if (!rest_.empty() && rest_[0] != 0) oversized_ = true;
     Skip(1 + 4);

@@ -343,6 +343,59 @@ TEST(Codec, RefusesANewerBoostClassVersionInsideThePayload) {
   EXPECT_NE(status.message().find("class version"), std::string::npos) << status.message();
 }
 
+// The tracking byte before the header's class version and the one before the body's: kasse writes
+// no tracked object, and ViewIArchive refuses a byte that says one is (view_archive.h).
+// Where the body's class preamble starts in `event`'s stored bytes: after the envelope, the
+// header's preamble (a tracking byte and a 4-byte class version) and the header's fields (strings
+// as an 8-byte length and their bytes, the date as 4 bytes, recorded_at as 8), as the golden
+// fixture pins them.
+size_t BodyOffsetOf(const Event& event) {
+  const size_t kLength = 8;
+  return kEnvelopeHeaderSize + 1 + 4 + (kLength + event.id.size()) + 4 +
+         (kLength + event.document.size()) + (kLength + event.note.size()) + 8 +
+         (kLength + event.recorded_by.size()) + (kLength + event.subject.size()) +
+         (kLength + (event.subject.empty() ? 0 : 32));
+}
+
+TEST(Codec, RefusesAnObjectMarkedAsTracked) {
+  const Event event = FixtureEvents()[7];
+  const std::string bytes = EncodeEvent(event, Sha256{});
+  for (const size_t offset : {kEnvelopeHeaderSize, BodyOffsetOf(event)}) {
+    ASSERT_LT(offset + 1, bytes.size());
+    ASSERT_EQ(bytes[offset], 0) << "no preamble at " << offset;
+    ASSERT_EQ(bytes[offset + 1], 1) << "no class version 1 at " << offset + 1;
+    std::string tracked = bytes;
+    tracked[offset] = 1;
+    Event decoded;
+    Sha256 prev;
+    const Status status = DecodeEvent(tracked, &decoded, &prev);
+    EXPECT_EQ(status.code(), Status::Code::kCorruption) << offset;
+    EXPECT_NE(status.message().find("marked as tracked"), std::string::npos) << status.message();
+  }
+}
+
+// A refused field is named in the message that verify shows, not "unknown derived exception"
+// (Boost's text for every exception of its own other_exception code).
+TEST(Codec, NamesWhatIsWrongWithAStoredField) {
+  Event event;
+  for (const Event& fixture : FixtureEvents()) {
+    if (std::holds_alternative<CategoryDefined>(fixture.body)) event = fixture;
+  }
+  ASSERT_TRUE(std::holds_alternative<CategoryDefined>(event.body));
+  std::string bytes = EncodeEvent(event, Sha256{});
+  // The body: its preamble (5 bytes), the category (8-byte length and bytes), then the direction.
+  const size_t direction_offset =
+      BodyOffsetOf(event) + 5 + 8 + std::get<CategoryDefined>(event.body).category.size();
+  ASSERT_LT(static_cast<uint8_t>(bytes[direction_offset]), 2);
+  bytes[direction_offset] = 7;
+  Event decoded;
+  Sha256 prev;
+  const Status status = DecodeEvent(bytes, &decoded, &prev);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption);
+  EXPECT_NE(status.message().find("enum value out of range"), std::string::npos)
+      << status.message();
+}
+
 // Found by tests/fuzz/fuzz_decode_event: a golden event whose note length claims 3 GiB. Boost
 // would allocate that much before failing; the decoder must refuse the length first.
 TEST(Codec, RefusesAStringLengthLongerThanAnEvent) {
@@ -356,7 +409,9 @@ TEST(Codec, RefusesAStringLengthLongerThanAnEvent) {
   Sha256 prev;
   const Status status = DecodeEvent(bytes, &decoded, &prev);
   EXPECT_EQ(status.code(), Status::Code::kCorruption);
-  EXPECT_NE(status.message().find("does not decode"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("does not decode: string longer than an event"),
+            std::string::npos)
+      << status.message();
 }
 
 TEST(Personal, DigestCoversSaltAndText) {
