@@ -34,12 +34,14 @@ std::vector<std::string> TrickyKeys(size_t key_bytes_max, size_t count, uint32_t
 
 std::vector<ChunkPut> PutsOf(const std::vector<std::string>& keys) {
   std::vector<ChunkPut> puts;
+  puts.reserve(keys.size());
   for (const std::string& key : keys) puts.push_back({key, key});
   return puts;
 }
 
 std::vector<std::string> KeysOf(const std::vector<ChunkPut>& puts) {
   std::vector<std::string> keys;
+  keys.reserve(puts.size());
   for (const ChunkPut& put : puts) keys.emplace_back(put.key);
   return keys;
 }
