@@ -65,7 +65,8 @@ class ViewIArchive {
   unsigned int LoadClassPreamble() {
     int8_t tracking = 0;
     uint32_t version = 0;
-    *this& tracking& version;
+    load_binary(&tracking, sizeof(tracking));
+    load_binary(&version, sizeof(version));
     if (tracking != 0) {
       throw std::runtime_error("a stored object is marked as tracked");
     }
@@ -108,7 +109,8 @@ class StringOArchive {
   // class version `version`.
   void SaveClassPreamble(uint32_t version) {
     const int8_t tracking = 0;
-    *this& tracking& version;
+    save_binary(&tracking, sizeof(tracking));
+    save_binary(&version, sizeof(version));
   }
 
  private:
