@@ -403,12 +403,14 @@ class ChunkFiles {
                        handles[family]->GetName() + ".sst");
       Check(writers_.back()->Open(paths_.back()), "opening a table file");
     }
+    puts_.assign(writers_.size(), 0);
   }
 
   // Events come in key order and go straight to their file; the others are held to be sorted.
   void Add(int family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
     if (family == 1) {
       Check(writers_[0]->Put(key, value), "writing an event");
+      ++puts_[0];
     } else if (family == 2) {
       Hold(key, value, &ids_);
     } else {
@@ -417,11 +419,17 @@ class ChunkFiles {
   }
 
   // Sorts and writes the held entries, finishes the files and adds each to the files of its
-  // family in *files (indexed like the handles).
+  // family in *files (indexed like the handles). A family without entries in this chunk (a
+  // last chunk of events without personal records) gets no file: RocksDB refuses an empty one.
   void Finish(std::vector<rocksdb::IngestExternalFileArg>* files) {
     WriteSorted(&ids_, 1);
     WriteSorted(&personal_, 2);
     for (size_t i = 0; i < writers_.size(); ++i) {
+      if (puts_[i] == 0) {
+        writers_[i].reset();
+        std::filesystem::remove(paths_[i]);
+        continue;
+      }
       Check(writers_[i]->Finish(), "finishing a table file");
       (*files)[i + 1].external_files.push_back(paths_[i]);
     }
@@ -436,6 +444,7 @@ class ChunkFiles {
       Check(writers_[writer]->Put(rocksdb::Slice(entry.key.data(), entry.key.size()),
                                   rocksdb::Slice(entry.value.data(), entry.value.size())),
             "writing a sorted entry");
+      ++puts_[writer];
     }
     std::vector<Entry>().swap(*held);
   }
@@ -443,6 +452,7 @@ class ChunkFiles {
   rocksdb::Options options_;  // outlives the writers, which keep pointers into it
   std::vector<std::unique_ptr<rocksdb::SstFileWriter>> writers_;
   std::vector<std::string> paths_;
+  std::vector<uint64_t> puts_;  // entries written into each file
   std::vector<HeldEntry<16, 8>> ids_;
   std::vector<HeldEntry<35, 20>> personal_;
 };
