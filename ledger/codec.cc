@@ -10,7 +10,6 @@
 #include <boost/serialization/version.hpp>
 #include <cassert>
 #include <cstring>
-#include <stdexcept>
 #include <streambuf>
 #include <string_view>
 
@@ -36,14 +35,6 @@ struct BasicStoredHeader {
 };
 using StoredHeader = BasicStoredHeader<std::string>;
 using StoredHeaderView = BasicStoredHeader<std::string_view>;
-
-// What serialize() below throws for a stored field it refuses. Boost's archive_exception drops the
-// text of an other_exception and says "unknown derived exception", which was all that `kasse
-// verify` reported of such a field.
-class StoredFieldError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 }  // namespace kasse
 

@@ -31,6 +31,14 @@
 
 namespace kasse {
 
+// What the archives and the serialize() functions (ledger/codec.cc) throw for stored bytes they
+// refuse. Boost's archive_exception drops the text of an other_exception and says "unknown
+// derived exception", which was all that `kasse verify` reported of such a field.
+class StoredFieldError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class ViewIArchive {
  public:
   using is_loading = std::true_type;
@@ -68,7 +76,7 @@ class ViewIArchive {
     load_binary(&tracking, sizeof(tracking));
     load_binary(&version, sizeof(version));
     if (tracking != 0) {
-      throw std::runtime_error("a stored object is marked as tracked");
+      throw StoredFieldError("a stored object is marked as tracked");
     }
     return version;
   }
