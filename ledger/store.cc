@@ -791,6 +791,17 @@ Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
   return Status::Ok();
 }
 
+Status Ledger::FindEventBefore(std::string_view id, uint64_t before_seq, bool with_personal,
+                               Event* event) const {
+  uint64_t found = 0;
+  KASSE_RETURN_IF_ERROR(IndexedSeq(id, &found));
+  if (found >= before_seq) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
+  KASSE_RETURN_IF_ERROR(ReadEventUnbounded(found, /*with_personal=*/false, event));
+  // As in FindId: the entry may point to the remains of a crashed import.
+  if (event->id != id) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
+  return with_personal ? JoinPersonal(event) : Status::Ok();
+}
+
 Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                             const EventVisitor& visit) const {
   if (first_seq == 0) first_seq = 1;

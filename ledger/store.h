@@ -116,6 +116,11 @@ class Ledger {
   Status HashOfEvent(uint64_t seq, Sha256* hash) const;
   // Finds the sequence number of client id `id`; NotFound when no recorded event has it.
   Status FindId(std::string_view id, uint64_t* seq) const;
+  // Reads the event with client id `id` if it was recorded before seq `before_seq`, with its
+  // personal data when `with_personal`; NotFound otherwise. FindId and then ReadEvent would
+  // read and decode the event twice: what a replay does for each reversal.
+  Status FindEventBefore(std::string_view id, uint64_t before_seq, bool with_personal,
+                         Event* event) const;
   // The raw id index entry of `id` within 1..head_seq, without reading the event (for verify,
   // which checks every entry against its event anyway).
   Status IndexedSeq(std::string_view id, uint64_t* seq) const;

@@ -223,11 +223,7 @@ Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& eve
   // Only events before this one existed when it was recorded. The rules compare personal data
   // only when the replayed event carries its own (CheckOneDonor); a replay reads without it.
   auto lookup = [&ledger, &event, seq](std::string_view id, Event* found) {
-    uint64_t found_seq = 0;
-    KASSE_RETURN_IF_ERROR(ledger.FindId(id, &found_seq));
-    if (found_seq >= seq) return Status::NotFound("");
-    return event.personal ? ledger.ReadEvent(found_seq, found)
-                          : ledger.ReadEventWithoutPersonal(found_seq, found);
+    return ledger.FindEventBefore(id, seq, event.personal.has_value(), found);
   };
   Status added = books->Add(event, lookup);
   if (!added.ok()) {
