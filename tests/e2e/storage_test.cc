@@ -1160,8 +1160,8 @@ void ExpectChunkedImportStoresWhatOneBatchStores(const char* chunk_bound, const 
 TEST(storage_ingest, ImportInIngestedChunksStoresWhatOneBatchStores) {
   static_assert(kCrashEvents % kSmallChunkEvents != 0, "the last chunk is to be a short one");
   constexpr int kChunks = static_cast<int>(kCrashEvents / kSmallChunkEvents + 1);
-  ExpectChunkedImportStoresWhatOneBatchStores(
-      "KASSE_CHUNK_EVENTS", std::to_string(kSmallChunkEvents).c_str(), kChunks);
+  ExpectChunkedImportStoresWhatOneBatchStores("KASSE_CHUNK_EVENTS",
+                                              std::to_string(kSmallChunkEvents).c_str(), kChunks);
 }
 
 // A chunk is written ahead also when its keys and values reach a byte bound (kChunkBytesMax),
