@@ -471,15 +471,5 @@ TEST(Personal, FormatTwoRefusesMalformedRecords) {
             std::string::npos);
 }
 
-TEST(Sha256, KnownVector) {
-  EXPECT_EQ(HexOf(ComputeSha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(HexOf(ComputeSha256("ab", "c")), HexOf(ComputeSha256("abc")));
-  Sha256 parsed;
-  EXPECT_TRUE(Sha256FromHex(HexOf(ComputeSha256("abc")), &parsed));
-  EXPECT_EQ(parsed, ComputeSha256("abc"));
-  EXPECT_FALSE(Sha256FromHex("xyz", &parsed));
-}
-
 }  // namespace
 }  // namespace kasse

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace kasse {
 namespace {
@@ -27,6 +28,30 @@ std::string ReferenceMessage(size_t size_bytes) {  // 00 01 .. size_bytes-1
   std::string message;
   for (size_t i = 0; i < size_bytes; ++i) message.push_back(static_cast<char>(i));
   return message;
+}
+
+// The SHA-256 examples of FIPS 180-2 (appendix B), and the empty message; a message longer than
+// a block (the 56-byte one) and one split across the two parts at every position.
+TEST(Sha256, MatchesTheStandardVectors) {
+  EXPECT_EQ(HexOf(ComputeSha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(HexOf(ComputeSha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  const std::string expected = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+  EXPECT_EQ(HexOf(ComputeSha256(two_blocks)), expected);
+  for (size_t split = 0; split <= two_blocks.size(); ++split) {
+    const std::string_view whole(two_blocks);
+    EXPECT_EQ(HexOf(ComputeSha256(whole.substr(0, split), whole.substr(split))), expected)
+        << "split at " << split;
+  }
+}
+
+TEST(Sha256, HexRoundTrips) {
+  Sha256 parsed;
+  EXPECT_TRUE(Sha256FromHex(HexOf(ComputeSha256("abc")), &parsed));
+  EXPECT_EQ(parsed, ComputeSha256("abc"));
+  EXPECT_FALSE(Sha256FromHex("xyz", &parsed));
 }
 
 // vectors_sip128 of the SipHash reference implementation (github.com/veorq/SipHash).
