@@ -780,26 +780,28 @@ Status Ledger::IndexedSeq(std::string_view id, uint64_t* seq) const {
 }
 
 Status Ledger::FindId(std::string_view id, uint64_t* seq) const {
-  uint64_t found = 0;
-  KASSE_RETURN_IF_ERROR(IndexedSeq(id, &found));
-  // An entry can outlive the remains of a crashed import that could not be decoded; the event
-  // it points to then carries another id.
   Event event;
-  KASSE_RETURN_IF_ERROR(ReadEventUnbounded(found, /*with_personal=*/false, &event));
-  if (event.id != id) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
-  *seq = found;
-  return Status::Ok();
+  return ReadEventOfId(id, head_seq_ + 1, seq, &event);
 }
 
 Status Ledger::FindEventBefore(std::string_view id, uint64_t before_seq, bool with_personal,
                                Event* event) const {
+  uint64_t seq = 0;
+  KASSE_RETURN_IF_ERROR(ReadEventOfId(id, before_seq, &seq, event));
+  return with_personal ? JoinPersonal(event) : Status::Ok();
+}
+
+Status Ledger::ReadEventOfId(std::string_view id, uint64_t before_seq, uint64_t* seq,
+                             Event* event) const {
   uint64_t found = 0;
   KASSE_RETURN_IF_ERROR(IndexedSeq(id, &found));
   if (found >= before_seq) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
   KASSE_RETURN_IF_ERROR(ReadEventUnbounded(found, /*with_personal=*/false, event));
-  // As in FindId: the entry may point to the remains of a crashed import.
+  // An entry can outlive the remains of a crashed import that could not be decoded; the event
+  // it points to then carries another id.
   if (event->id != id) return Status::NotFound(fmt::format("no event with id \"{}\"", id));
-  return with_personal ? JoinPersonal(event) : Status::Ok();
+  *seq = found;
+  return Status::Ok();
 }
 
 Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,

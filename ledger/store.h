@@ -224,6 +224,9 @@ class Ledger {
   // NotFound, naming the head, unless 1 <= seq <= head_seq.
   Status CheckRecorded(uint64_t seq) const;
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
+  // FindId and FindEventBefore: the event that the index entry of `id` points to, if it lies
+  // before `before_seq` and carries `id` (without its personal data), and its seq.
+  Status ReadEventOfId(std::string_view id, uint64_t before_seq, uint64_t* seq, Event* event) const;
   // Decodes events first_seq..last_seq, each into the event `target` returns, and visits it.
   Status DecodeEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                          const std::function<Event*()>& target, const EventVisitor& visit) const;
