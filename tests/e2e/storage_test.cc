@@ -1009,6 +1009,49 @@ TEST(storage_rollback, InvalidLastLineLeavesNothingBehind) {
   EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), head + kBigEvents);
 }
 
+// An import that the disk refuses (full, or over a quota) fails with the system's reason and
+// leaves the ledger as it was. `ulimit -f` makes the kernel itself refuse every write past 256
+// KiB with EFBIG, "File too large" (ignoring SIGXFSZ, which would kill the process instead): a
+// chunk's table file of 8,192 events is larger, so the first chunk written ahead fails.
+TEST(storage_rollback, ImportThatTheDiskRefusesLeavesTheLedgerAsItWas) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Diskfull e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const uint64_t head = HeadSeqOfVerify(VerifyOk(db));
+  const std::string hash = LastLogEvent(db)["hash"];
+
+  const std::string big = dir.File("big.jsonl");
+  constexpr size_t kEventsInFile = 3 * kSmallChunkEvents;
+  WriteFile(big, BigJournal(kEventsInFile));
+  const ScopedEnv small_chunks = SmallChunks();
+  const RunResult failed =
+      RunProgram("/bin/bash", {"-c", R"(ulimit -f 256 && trap '' XFSZ && exec "$0" "$@")",
+                               KASSE_BINARY, "--db", db, "--user", "tester", "import", big});
+  EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
+  // The line the import had reached when the write ahead of a chunk failed, and the reason.
+  EXPECT_TRUE(
+      std::regex_search(failed.err, std::regex(R"(big\.jsonl:\d+: writing an import ahead: )"
+                                               R"(IO error: .*File too large)")))
+      << Describe(failed);
+  EXPECT_EQ(failed.out.find("imported"), std::string::npos) << Describe(failed);
+
+  // The ledger is as it was: what the failed import wrote ahead is invisible, and the next
+  // writer removes whatever its abort could not.
+  const RunResult after = VerifyOk(db);
+  EXPECT_EQ(HeadSeqOfVerify(after), head);
+  EXPECT_EQ(LastLogEvent(db)["hash"], hash);
+  const RunResult imported = Kasse(db, {"import", big});
+  ASSERT_EQ(imported.exit_code, 0) << Describe(imported);
+  EXPECT_NE(imported.out.find(fmt::format("imported {} new events", kEventsInFile)),
+            std::string::npos)
+      << imported.out;
+  const RunResult full = VerifyOk(db);
+  EXPECT_EQ(HeadSeqOfVerify(full), head + kEventsInFile);
+  EXPECT_EQ(full.out.find("unfinished import"), std::string::npos) << full.out;
+  EXPECT_FALSE(std::filesystem::exists(db + "/ingest")) << "staged table files left behind";
+}
+
 // Each recording keeps its write-ahead log instead of flushing it into a table file (that is what
 // makes a recording fast); the next writer must bound how many pile up, since every open replays
 // them all.
