@@ -101,13 +101,26 @@ Status RunReplay(const GlobalOptions& options) {
   std::unique_ptr<Ledger> ledger;
   // Reads the whole log and writes all the state again; appends no event.
   KASSE_RETURN_IF_ERROR(Ledger::OpenForWrite(options.db_path, Appends::kNone, &ledger));
-  Books replayed(nullptr);
+  // The new state replaces the stored one only when it is complete; until then the fold writes
+  // what it holds beyond the bound ahead, so a replay of any ledger runs in bounded memory.
+  ledger->BeginReplacingState();
+  Books replayed(ledger.get(), StateCache::Backing::kStartsEmpty);
+  const size_t state_bytes_max = StateBytesMax(kReplayStateBytesMax);
   uint64_t count = 0;
-  KASSE_RETURN_IF_ERROR(ReplayAll(*ledger, &replayed, &count));
-  StateChanges changes = replayed.Changes();
+  const auto visit = [&](const Ledger::EventRecord& record) {
+    bool counted = false;
+    KASSE_RETURN_IF_ERROR(ReplayEvent(*ledger, HistoryCut(), record.event, &replayed, &counted));
+    ++count;
+    if (replayed.state_held_bytes() <= state_bytes_max) return Status::Ok();
+    return ledger->WriteReplacementAhead(replayed.TakeChanges());
+  };
+  KASSE_RETURN_IF_ERROR(
+      ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit));
+  StateChanges changes = replayed.TakeChanges();
   changes.replace_all = true;
-  KASSE_RETURN_IF_ERROR(ledger->WriteState(changes));
-  fmt::print("replayed {} events; {} projection keys rebuilt\n", count, changes.puts.size());
+  uint64_t state_keys = 0;
+  KASSE_RETURN_IF_ERROR(ledger->WriteState(changes, &state_keys));
+  fmt::print("replayed {} events; {} projection keys rebuilt\n", count, state_keys);
   return Status::Ok();
 }
 

@@ -36,6 +36,14 @@ int Finish(const Status& status) {
   return kExitRejected;
 }
 
+size_t StateBytesMax(size_t default_bytes) {
+  const char* text = std::getenv("KASSE_STATE_CACHE_BYTES_MAX");
+  if (text == nullptr || *text == '\0') return default_bytes;
+  char* end = nullptr;
+  const unsigned long long bytes = std::strtoull(text, &end, 10);
+  return *end == '\0' ? static_cast<size_t>(bytes) : default_bytes;
+}
+
 Date Today() {
   const std::time_t now = std::time(nullptr);
   std::tm local{};

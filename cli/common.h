@@ -32,6 +32,11 @@ void ResolveDefaults(GlobalOptions* options);
 // Prints "kasse: error: <message>" to stderr for a non-ok status and returns the exit status.
 int Finish(const Status& status);
 
+// How much projection state an import or a replay holds before writing it ahead:
+// `default_bytes` (kStateCacheBytesMax, kReplayStateBytesMax), or $KASSE_STATE_CACHE_BYTES_MAX,
+// with which the tests make small imports and replays take that path.
+size_t StateBytesMax(size_t default_bytes);
+
 // Today's date in the local time zone: the default booking date and as-of date.
 Date Today();
 int64_t NowUnixMs();

@@ -25,16 +25,6 @@ Status CheckRepeatedId(const Event& event, const Event& recorded, uint64_t recor
       event.id, recorded_seq));
 }
 
-// How much projection state an append holds before writing it ahead: kStateCacheBytesMax, or
-// $KASSE_STATE_CACHE_BYTES_MAX, with which the tests make small imports take that path.
-size_t StateCacheBytesMax() {
-  const char* text = std::getenv("KASSE_STATE_CACHE_BYTES_MAX");
-  if (text == nullptr || *text == '\0') return kStateCacheBytesMax;
-  char* end = nullptr;
-  const unsigned long long bytes = std::strtoull(text, &end, 10);
-  return *end == '\0' ? static_cast<size_t>(bytes) : kStateCacheBytesMax;
-}
-
 // An event read ahead, with its context and what the reading thread found of its id.
 struct ReadEvent {
   Event event;
@@ -50,7 +40,7 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
   // Folding onto projections of another layout would mix two layouts.
   KASSE_RETURN_IF_ERROR(CheckProjectionsVersion(StoredState(*ledger), ledger->head_seq()));
   Books books(ledger);
-  const size_t state_bytes_max = StateCacheBytesMax();
+  const size_t state_bytes_max = StateBytesMax(kStateCacheBytesMax);
   Appender appender(ledger, recorded_by, NowUnixMs());
   auto lookup = [&appender](std::string_view id, Event* found) {
     uint64_t seq = 0;

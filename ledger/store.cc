@@ -41,7 +41,11 @@ constexpr char kKeyHeadSeq[] = "kasse.head_seq";
 constexpr char kKeyHeadHash[] = "kasse.head_hash";
 // Set in the final batch of an append that wrote projection state ahead, to the head seq it
 // committed: while it is there, the pending area of the state family shadows the stored state.
+// A replay that wrote its new state ahead sets it to the head seq and kStateReplacesTag: then the
+// pending area replaces the stored state, and a key it lacks is absent. (A kasse older than the
+// tag refuses such a marker as damaged instead of misreading it.)
 constexpr char kKeyStatePending[] = "kasse.state_pending";
+constexpr std::string_view kStateReplacesTag = "replaces";
 
 // The pending area of the state family: this byte, then the state key. Projection keys are
 // printable text, so all of them sort before it, and a bound at it keeps readers of the stored
@@ -357,8 +361,9 @@ Status Ledger::OpenForWrite(const std::string& path, Appends appends,
   KASSE_RETURN_IF_ERROR(opened->LoadMetadata());
   // Committed pending state is rolled forward, uncommitted pending state rolled back, before
   // anything else writes: an Appender starts with an empty pending area.
-  KASSE_RETURN_IF_ERROR(opened->state_pending_ ? opened->MovePendingState()
-                                               : opened->RemovePendingState());
+  uint64_t moved_count = 0;
+  KASSE_RETURN_IF_ERROR(opened->state_pending() ? opened->MovePendingState(&moved_count)
+                                                : opened->RemovePendingState());
   KASSE_RETURN_IF_ERROR(opened->RemoveUncommittedEvents());
   KASSE_RETURN_IF_ERROR(
       FromRocks(RemoveStagedFiles(opened->StagingDir()), "removing an unfinished import"));
@@ -534,30 +539,41 @@ Status Ledger::LoadMetadata() {
   if (value.size() != head_hash_.size())
     return Status::Corruption("the stored head hash is not 32 bytes");
   std::copy(value.begin(), value.end(), head_hash_.begin());
+  pending_state_ = PendingState::kNone;
   rocksdb::Status pending = db_->Get(rocksdb::ReadOptions(), meta, kKeyStatePending, &value);
-  state_pending_ = !pending.IsNotFound();
-  if (!state_pending_) return Status::Ok();
+  if (pending.IsNotFound()) return Status::Ok();
   KASSE_RETURN_IF_ERROR(FromRocks(pending, "metadata"));
+  const std::string_view marker = value;
+  const bool replaces =
+      marker.size() == 8 + kStateReplacesTag.size() && marker.substr(8) == kStateReplacesTag;
   // Only the commit that sets the marker moves the head, and the next writer removes it first.
-  if (value.size() != 8 || SeqFromKey(value) != head_seq_) {
+  if ((marker.size() != 8 && !replaces) || SeqFromKey(marker.substr(0, 8)) != head_seq_) {
     return Status::Corruption(fmt::format(
         "the marker of pending projection state does not name the head seq {}", head_seq_));
   }
+  pending_state_ = replaces ? PendingState::kReplaces : PendingState::kShadows;
   return Status::Ok();
 }
 
-Status Ledger::MovePendingState() {
-  assert(writable_ && state_pending_);
+Status Ledger::MovePendingState(uint64_t* moved_count) {
+  assert(writable_ && pending_state_ != PendingState::kNone);
+  *moved_count = 0;
   rocksdb::ReadOptions options;
   const rocksdb::Slice upper(kPendingStateEnd.data(), kPendingStateEnd.size());
   options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kState)));
   rocksdb::WriteBatch batch;
+  // A replacement moves into an empty stored state. Readers see only the pending area meanwhile,
+  // and a writer after a crash deletes and moves again.
+  if (pending_state_ == PendingState::kReplaces) {
+    batch.DeleteRange(family(kState), "", kPendingStateStart);
+  }
   size_t batched_entries = 0;
   for (it->Seek(kPendingStateStart); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
     assert(key.size() > 1 && key[0] == kPendingStateMark);
     batch.Put(family(kState), key.substr(1), it->value());
+    ++*moved_count;
     // Unsynced: until the last batch the marker stays, and a writer after a crash moves again.
     if (++batched_entries == kMoveStateEntriesMax) {
       KASSE_RETURN_IF_ERROR(WriteSynced(&batch, false));
@@ -571,13 +587,13 @@ Status Ledger::MovePendingState() {
   batch.DeleteRange(family(kState), kPendingStateStart, kPendingStateEnd);
   batch.Delete(family(kMeta), kKeyStatePending);
   KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
-  state_pending_ = false;
+  pending_state_ = PendingState::kNone;
   return Status::Ok();
 }
 
 Status Ledger::RemovePendingState() {
   assert(writable_);
-  state_pending_ = false;
+  pending_state_ = PendingState::kNone;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kState)));
   it->Seek(kPendingStateStart);
   KASSE_RETURN_IF_ERROR(FromRocks(it->status(), "reading pending projection state"));
@@ -953,16 +969,19 @@ Status Ledger::CountUncommittedEvents(uint64_t* count) const {
 }
 
 Status Ledger::GetState(std::string_view key, std::string* value) const {
-  if (state_pending_) {
+  if (pending_state_ != PendingState::kNone) {
     const rocksdb::Status pending =
         db_->Get(rocksdb::ReadOptions(), family(kState), PendingStateKey(key), value);
-    if (!pending.IsNotFound()) return FromRocks(pending, "reading pending state");
+    if (!pending.IsNotFound() || pending_state_ == PendingState::kReplaces) {
+      return FromRocks(pending, "reading pending state");
+    }
   }
   return FromRocks(db_->Get(rocksdb::ReadOptions(), family(kState), key, value), "reading state");
 }
 
 Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) const {
-  if (state_pending_) return ForEachStateMerged(prefix, visit);
+  if (pending_state_ == PendingState::kShadows) return ForEachStateMerged(prefix, visit);
+  if (pending_state_ == PendingState::kReplaces) return ForEachPendingState(prefix, visit);
   rocksdb::ReadOptions options;
   const rocksdb::Slice upper(kPendingStateStart.data(), kPendingStateStart.size());
   options.iterate_upper_bound = &upper;
@@ -971,6 +990,18 @@ Status Ledger::ForEachState(std::string_view prefix, const StateVisitor& visit) 
     KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
   }
   return FromRocks(it->status(), "reading state");
+}
+
+Status Ledger::ForEachPendingState(std::string_view prefix, const StateVisitor& visit) const {
+  rocksdb::ReadOptions options;
+  const rocksdb::Slice upper(kPendingStateEnd.data(), kPendingStateEnd.size());
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family(kState)));
+  const std::string pending_prefix = std::string(kPendingStateStart) + std::string(prefix);
+  for (it->Seek(pending_prefix); it->Valid() && it->key().starts_with(pending_prefix); it->Next()) {
+    KASSE_RETURN_IF_ERROR(visit(it->key().ToStringView().substr(1), it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "reading pending state");
 }
 
 // The stored state with the pending values in place of the stored ones, in key order.
@@ -1015,12 +1046,58 @@ void Ledger::StageState(const StateChanges& changes, bool pending,
   }
 }
 
-Status Ledger::WriteState(const StateChanges& changes) {
-  assert(!state_pending_);  // OpenForWrite() has moved or removed it
+void Ledger::BeginReplacingState() {
+  assert(writable_ && pending_state_ == PendingState::kNone);  // OpenForWrite() cleared it
+  pending_state_ = PendingState::kReplaces;
+}
+
+Status Ledger::WriteReplacementAhead(const StateChanges& changes) {
+  assert(pending_state_ == PendingState::kReplaces && !changes.replace_all);
+  rocksdb::WriteBatch batch;
+  StageState(changes, /*pending=*/true, &batch);
+  // Unsynced, as an Appender's state written ahead: the synced commit makes it durable.
+  replacement_ahead_ = true;
+  return WriteSynced(&batch, false);
+}
+
+Status Ledger::WriteState(const StateChanges& changes, uint64_t* state_keys) {
+  // OpenForWrite() has moved or removed pending state; only a replacement begun since is there.
+  assert(pending_state_ == PendingState::kNone ||
+         (pending_state_ == PendingState::kReplaces && changes.replace_all));
+  if (pending_state_ == PendingState::kReplaces) {
+    if (replacement_ahead_) return CommitReplacement(changes, state_keys);
+    // Nothing was written ahead: one batch replaces the stored state, without a move.
+    pending_state_ = PendingState::kNone;
+  }
   rocksdb::WriteBatch batch;
   StageState(changes, /*pending=*/false, &batch);
   KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
+  *state_keys = changes.puts.size();
   if (changes.puts.size() >= kFlushAfterEvents) {
+    // As after a large append: readers should not have to replay a large write-ahead log.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    (void)db_->Flush(flush, handles_);
+  }
+  return Status::Ok();
+}
+
+Status Ledger::CommitReplacement(const StateChanges& changes, uint64_t* state_keys) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : changes.puts)
+    batch.Put(family(kState), PendingStateKey(key), value);
+  std::string marker = SeqKey(head_seq_);
+  marker += kStateReplacesTag;
+  batch.Put(family(kMeta), kKeyStatePending, marker);
+  KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
+  // Committed: from here on every reader sees the new state.
+  const Status moved = MovePendingState(state_keys);
+  if (!moved.ok()) {
+    return moved.WithContext(
+        "the rebuilt projections are in place for every reader, but moving them within the "
+        "ledger failed, which the next kasse command that writes finishes");
+  }
+  if (*state_keys >= kFlushAfterEvents) {
     // As after a large append: readers should not have to replay a large write-ahead log.
     rocksdb::FlushOptions flush;
     flush.wait = true;
@@ -1351,7 +1428,7 @@ Status Appender::WriteStateAhead(const StateChanges& state) {
   // batch sets the marker, which also makes this write durable.
   KASSE_RETURN_IF_ERROR(ledger_->WriteSynced(&batch, false));
   wrote_state_ahead_ = true;
-  ledger_->state_pending_ = true;
+  ledger_->pending_state_ = Ledger::PendingState::kShadows;
   return Status::Ok();
 }
 
@@ -1410,7 +1487,8 @@ Status Appender::Commit(const StateChanges& state) {
   if (wrote_state_ahead_) {
     // Committed already: readers see the pending state through the marker. If the move fails,
     // the next writer finishes it (OpenForWrite).
-    (void)ledger_->MovePendingState();
+    uint64_t moved_count = 0;
+    (void)ledger_->MovePendingState(&moved_count);
   }
   if (appended_count() >= kFlushAfterEvents) {
     // The events are durable already (synced WAL); a failed flush only costs readers time.

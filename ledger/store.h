@@ -21,7 +21,9 @@
 // until the final batch sets a marker beside the head. From then on the pending values shadow the
 // stored ones (GetState, ForEachState), and the writer moves them into place in chunks and
 // removes the marker; a writer that finds the marker at open finishes the move, one that finds a
-// pending area without it (a crashed or aborted import) deletes it.
+// pending area without it (a crashed or aborted import) deletes it. A replay writes all the state
+// anew the same way, with a marker that says the pending area replaces the stored state: readers
+// then see only the pending keys, and the move deletes the stored state first.
 //
 // Threads: a Ledger is used by one thread at a time. (Internally, long reads decode on a second
 // thread; RocksDB allows concurrent reads.)
@@ -165,11 +167,21 @@ class Ledger {
   Status GetState(std::string_view key, std::string* value) const;  // NotFound when absent
   using StateVisitor = std::function<Status(std::string_view key, std::string_view value)>;
   Status ForEachState(std::string_view prefix, const StateVisitor& visit) const;
-  // Writes state without appending events (replay), in one synced batch.
-  Status WriteState(const StateChanges& changes);
-  // True while pending projection state shadows the stored state: written ahead by this
-  // process's Appender, or committed and not yet moved into place (see the top of this file).
-  bool state_pending() const { return state_pending_; }
+  // Writes state without appending events (replay), in one synced batch; *state_keys is the
+  // number of keys written. After BeginReplacingState(), `changes` must replace_all, and the
+  // state written ahead replaces the stored state together with them.
+  Status WriteState(const StateChanges& changes, uint64_t* state_keys);
+  // A replay rebuilds all projection state in bounded memory: from BeginReplacingState() on,
+  // this ledger's GetState() and ForEachState() see only the state written since (none at
+  // first); WriteReplacementAhead() writes a part of it into the pending area, which other
+  // readers ignore; WriteState() commits it all in one synced batch, and every reader then sees
+  // the new state in place of the old (see the top of this file). Only on a ledger opened for
+  // writing without an Appender.
+  void BeginReplacingState();
+  Status WriteReplacementAhead(const StateChanges& changes);
+  // True while pending projection state shadows or replaces the stored state: written ahead by
+  // this process, or committed and not yet moved into place (see the top of this file).
+  bool state_pending() const { return pending_state_ != PendingState::kNone; }
 
   // Compacts every column family fully (frees space of deleted remains, measures real size).
   Status Compact();
@@ -216,11 +228,15 @@ class Ledger {
   // may leave (kLevel0FilesAfterImportMax), and waits for it.
   Status CompactLevel0Of(std::initializer_list<size_t> families);
   Status RemoveUncommittedEvents();
-  // Moves committed pending state into place and removes the marker (roll forward).
-  Status MovePendingState();
+  // Moves committed pending state into place and removes the marker (roll forward); a
+  // replacement deletes the stored state first. Sets *moved_count to the keys moved.
+  Status MovePendingState(uint64_t* moved_count);
   // Deletes pending state that no commit made visible (roll back); a no-op when there is none.
   Status RemovePendingState();
   Status ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const;
+  Status ForEachPendingState(std::string_view prefix, const StateVisitor& visit) const;
+  // WriteState() after BeginReplacingState().
+  Status CommitReplacement(const StateChanges& changes, uint64_t* state_keys);
   // NotFound, naming the head, unless 1 <= seq <= head_seq.
   Status CheckRecorded(uint64_t seq) const;
   Status ReadEventUnbounded(uint64_t seq, bool with_personal, Event* event) const;
@@ -253,7 +269,10 @@ class Ledger {
   uint64_t head_seq_ = 0;
   Sha256 head_hash_{};
   bool writable_ = false;
-  bool state_pending_ = false;  // see state_pending()
+  // How the pending area of the state family relates to the stored state (the top of this file).
+  enum class PendingState { kNone, kShadows, kReplaces };
+  PendingState pending_state_ = PendingState::kNone;
+  bool replacement_ahead_ = false;  // WriteReplacementAhead() was called
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, events, ids, personal, state
   // What IngestAhead needs to build table files like the families' own; made by its first call.

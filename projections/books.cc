@@ -180,7 +180,7 @@ Status Books::AddYearClosed(const Event& event, const YearClosed& body) {
   return Status::Ok();
 }
 
-Books::Books(const Ledger* backing) : cache_(backing) {
+Books::Books(const Ledger* backing, StateCache::Backing kind) : cache_(backing, kind) {
   cache_.Put(kProjectionsVersionKey, EncodeInt64s({kProjectionsVersion}));
 }
 

@@ -35,7 +35,8 @@ class Books {
  public:
   // With a ledger: state is read from it as needed. With nullptr: a fresh fold (replay, verify).
   // Every fold stamps the state with kProjectionsVersion.
-  explicit Books(const Ledger* backing);
+  explicit Books(const Ledger* backing,
+                 StateCache::Backing kind = StateCache::Backing::kHoldsState);
 
   // For a replay that leaves out events booked after a date: dues or a donation may be booked
   // before the member's (left out) join, which the rules allow, so that check is skipped.
@@ -81,12 +82,9 @@ Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_
 // whether it fell within `cut`.
 Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
                    bool* counted);
-inline Status ReplayAll(const Ledger& ledger, Books* books, uint64_t* events_count) {
-  return Replay(ledger, HistoryCut(), books, events_count);
-}
 
-// Compares the stored projection state with `replayed` (from ReplayAll); Corruption naming the
-// first key that differs.
+// Compares the stored projection state with `replayed` (a fold of every event); Corruption naming
+// the first key that differs.
 Status CompareWithStored(const Ledger& ledger, const Books& replayed);
 
 // The seq of the reversal of the event with client id `id`; *found false when not reversed.

@@ -64,7 +64,7 @@ Status StateCache::Find(std::string_view key, std::string_view* value, bool* fou
     return Status::Ok();
   }
   *found = false;
-  if (backing_ == nullptr) return Status::Ok();
+  if (backing_ == nullptr || backing_empty_) return Status::Ok();
   std::string stored;
   Status status = backing_->GetState(key, &stored);
   if (status.code() == Status::Code::kNotFound) {
@@ -126,6 +126,7 @@ StateChanges StateCache::TakeChanges() {
   keys_.Clear();
   index_.Clear();
   held_bytes_ = 0;
+  backing_empty_ = false;  // the caller writes `changes` there
   return changes;
 }
 

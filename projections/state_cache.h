@@ -1,10 +1,10 @@
 // StateCache: the projections' view of their persisted state while they fold new events.
 // Keys are read from the ledger on first use and kept; every Put is remembered and handed to the
 // ledger as StateChanges, to be written in the same atomic batch as the events.
-// Without a backing ledger (replay, verify) the cache starts empty and holds the complete state.
-// With one, the caller keeps memory bounded: when held_bytes() passes its limit it takes the
-// changes (TakeChanges), which empties the cache, and writes them ahead into the ledger
-// (Appender::WriteStateAhead), where later Gets find them.
+// Without a backing ledger (verify, reports of the past) the cache starts empty and holds the
+// complete state. With one, the caller keeps memory bounded: when held_bytes() passes its limit it
+// takes the changes (TakeChanges), which empties the cache, and writes them ahead into the ledger
+// (Appender::WriteStateAhead, Ledger::WriteReplacementAhead), where later Gets find them.
 #pragma once
 
 #include <array>
@@ -52,7 +52,12 @@ class KeyArena {
 
 class StateCache {
  public:
-  explicit StateCache(const Ledger* backing) : backing_(backing) {}
+  // What the backing ledger holds at first: the state to fold new events into (an append), or
+  // nothing (a replay's new state, Ledger::BeginReplacingState), which spares a lookup of each
+  // key until the first TakeChanges.
+  enum class Backing { kHoldsState, kStartsEmpty };
+  explicit StateCache(const Ledger* backing, Backing kind = Backing::kHoldsState)
+      : backing_(backing), backing_empty_(kind == Backing::kStartsEmpty) {}
 
   // Sets *found and, when found, *value.
   Status Get(std::string_view key, std::string* value, bool* found);
@@ -100,6 +105,7 @@ class StateCache {
   Entry& AddEntry(std::string_view key, size_t hash, Entry entry);
 
   const Ledger* backing_;
+  bool backing_empty_;  // the backing ledger holds no state yet (Backing::kStartsEmpty)
   // A hash index over a deque, not a std::map or std::unordered_map: a replay looks up keys with
   // long common prefixes ("statement/2022/...") millions of times, and comparing them was a
   // quarter of its fold; then the node-based hash map's cache misses on cold keys (a member's
@@ -114,6 +120,9 @@ class StateCache {
 // Spill the changes of a StateCache with a backing ledger once it holds this much: an import of
 // 10M events changes hundreds of MB of state (docs/PERFORMANCE.md, "At 10M events").
 inline constexpr size_t kStateCacheBytesMax = 8 << 20;
+// The same for a replay, which writes every key: it holds the whole state of a ledger of 1M
+// events, and spills only beyond (docs/PERFORMANCE.md).
+inline constexpr size_t kReplayStateBytesMax = 64 << 20;
 
 // Read access to projection state, wherever it lives: stored in the ledger (what reports read
 // normally) or in memory after a replay up to a point in history (--at-seq, --known-at, --as-of).

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -1392,6 +1393,217 @@ TEST(storage_state_ahead, UncommittedPendingStateIsIgnoredAndRemoved) {
   VerifyOk(db);
   RawLedger raw(db);
   for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
+}
+
+// A replay that holds more state than its bound writes it ahead into the pending area and
+// commits it as a replacement: the state it leaves equals a fresh import's, whatever was stored.
+TEST(storage_state_ahead, ReplayWritingStateAheadRebuildsTheStateOfAFreshImport) {
+  constexpr size_t kTinyStateBytes = 16384;  // the state of BigJournal(kCrashEvents) is 100 KB
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kCrashEvents));
+  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
+  std::vector<std::pair<std::string, std::string>> imported;
+  {
+    RawLedger raw(db);
+    imported = raw.All(kState);
+    size_t state_bytes = 0;
+    for (const auto& [key, value] : imported) state_bytes += key.size() + value.size();
+    ASSERT_GT(state_bytes, 4 * kTinyStateBytes) << "the replay below would not write ahead";
+    // Damage that the replay must repair: a changed value, a removed key, a key of no projection.
+    raw.Put(kState, imported[0].first, "damaged");
+    raw.Delete(kState, imported[imported.size() / 2].first);
+    raw.Put(kState, "members/zz-no-such-key", "extra");
+  }
+  {
+    const ScopedEnv tiny_state_cache("KASSE_STATE_CACHE_BYTES_MAX",
+                                     std::to_string(kTinyStateBytes).c_str());
+    const RunResult replayed = Kasse(db, {"replay"});
+    ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
+    EXPECT_NE(replayed.out.find(fmt::format("replayed {} events; {} projection keys rebuilt",
+                                            kChartEvents + kCrashEvents, imported.size())),
+              std::string::npos)
+        << replayed.out;
+  }
+  {
+    RawLedger raw(db);
+    EXPECT_TRUE(raw.All(kState) == imported) << "the rebuilt state differs from the import's";
+    EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error) << "marker left";
+  }
+  VerifyOk(db);
+}
+
+// What a replay killed between its commit and the end of the move leaves: the marker that says
+// the pending area replaces the stored state. Readers must see only the pending keys, and the
+// next writer must delete the stored state before it moves them into place.
+TEST(storage_state_ahead, CommittedReplacementIsReadAloneAndThenMovedIntoPlace) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  const std::string statement = Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out;
+  const std::string members =
+      Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out;
+  std::vector<std::pair<std::string, std::string>> before;
+  {
+    RawLedger raw(db);
+    before = raw.All(kState);
+    ASSERT_GT(before.size(), 20u);
+    // Every value moves to the pending area; what is stored is stale, and one key is extra.
+    for (const auto& [key, value] : before) {
+      raw.Put(kState, "\xff" + key, value);
+      raw.Put(kState, key, std::string(8, '\x7f'));
+    }
+    raw.Put(kState, "members/zz-no-such-key", "stale");
+    raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()) + "replaces");
+  }
+  VerifyOk(db);
+  EXPECT_EQ(Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out, statement);
+  EXPECT_EQ(Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out, members);
+
+  ASSERT_EQ(Kasse(db, {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-12-31",
+                       "--id", "after-move"})
+                .exit_code,
+            0);
+  VerifyOk(db);
+  RawLedger raw(db);
+  const auto after = raw.All(kState);
+  for (const auto& [key, value] : after) {
+    EXPECT_FALSE(IsPendingKey(key)) << key;
+    EXPECT_NE(key, "members/zz-no-such-key");
+    EXPECT_NE(value, std::string(8, '\x7f')) << key;
+  }
+  EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error);
+}
+
+// A marker that names another seq than the head, or has an unknown form, is damage: no command
+// guesses which state counts.
+TEST(storage_state_ahead, MalformedMarkerIsRefusedAsDamage) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  uint64_t head = 0;
+  {
+    RawLedger raw(db);
+    head = raw.HeadSeq();
+  }
+  for (const std::string& marker :
+       {SeqKey(head - 1), SeqKey(head) + "replace", SeqKey(head) + "shadows!", std::string()}) {
+    {
+      RawLedger raw(db);
+      raw.Put(kMeta, "kasse.state_pending", marker);
+    }
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"verify"},
+          std::vector<std::string>{"report", "statement", "--year", "2022"},
+          std::vector<std::string>{"replay"}}) {
+      const RunResult refused = Kasse(db, command);
+      EXPECT_EQ(refused.exit_code, 1) << command[0] << " " << Hex(marker) << Describe(refused);
+      EXPECT_NE(refused.err.find(fmt::format(
+                    "the marker of pending projection state does not name the head seq {}", head)),
+                std::string::npos)
+          << command[0] << " " << Hex(marker) << Describe(refused);
+    }
+  }
+  {
+    RawLedger raw(db);
+    raw.Delete(kMeta, "kasse.state_pending");
+  }
+  EXPECT_EQ(HeadSeqOfVerify(VerifyOk(db)), head);
+}
+
+// The projection state that readers see in a ledger's raw column families, as Ledger reads it
+// (schemas/STORAGE.md): the stored keys, or only the pending area once a replay committed it
+// ("replaces"). Stored state shadowed by an import's pending values is not expected here.
+std::vector<std::pair<std::string, std::string>> VisibleState(RawLedger& raw) {
+  std::string marker;
+  try {
+    marker = raw.Get(kMeta, "kasse.state_pending");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_TRUE(marker.empty() || marker.ends_with("replaces")) << Hex(marker);
+  std::vector<std::pair<std::string, std::string>> visible;
+  for (auto& [key, value] : raw.All(kState)) {
+    if (IsPendingKey(key) != !marker.empty()) continue;
+    visible.emplace_back(marker.empty() ? key : key.substr(1), value);
+  }
+  return visible;
+}
+
+// A replay killed at any instant leaves the old projection state or the new one, never a mix.
+// The state is damaged before each replay so that the two differ, and the replay writes ahead
+// after every 16 KB so that the kills land while it writes ahead, commits and moves.
+TEST(storage_crash, KilledReplayLeavesTheOldStateOrTheNew) {
+  const ScopedEnv tiny_state_cache("KASSE_STATE_CACHE_BYTES_MAX", "16384");
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Absturz e.V."}).exit_code, 0);
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kCrashEvents));
+  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
+  std::vector<std::pair<std::string, std::string>> fresh;
+  {
+    RawLedger raw(db);
+    fresh = raw.All(kState);
+  }
+  std::mt19937_64 random(std::random_device{}());
+  const uint64_t seed = random();
+  random.seed(seed);
+  SCOPED_TRACE(fmt::format("random seed {}", seed));
+  const auto damage = [&]() {
+    RawLedger raw(db);
+    raw.Put(kState, fresh[random() % fresh.size()].first, "damaged");
+    raw.Put(kState, "members/zz-no-such-key", "stale");
+    return raw.All(kState);
+  };
+
+  // Calibrate: the mean of two full replays, process start to exit, as the kills see them.
+  double replay_seconds = 0;
+  for (int run = 0; run < 2; ++run) {
+    damage();
+    const auto started = Clock::now();
+    const RunResult full = Kasse(db, {"replay"});
+    replay_seconds += Seconds(Clock::now() - started) / 2;
+    ASSERT_EQ(full.exit_code, 0) << Describe(full);
+  }
+
+  const int iterations = CrashRuns();
+  int old_state = 0, new_state = 0, moving = 0;
+  for (int i = 0; i < iterations; ++i) {
+    const auto damaged = damage();
+    const double delay = (i + std::uniform_real_distribution<double>(0.05, 0.95)(random)) /
+                         (iterations - 0.5) * replay_seconds;
+    SCOPED_TRACE(
+        fmt::format("iteration {}: kill after {:.3f} s of {:.3f} s", i, delay, replay_seconds));
+    RunAndKillAfter(db, {"replay"}, dir.File(fmt::format("replay{}", i)), SecondsToDuration(delay));
+    bool is_new = false;
+    {
+      RawLedger raw(db);
+      const auto all = raw.All(kMeta);
+      moving += std::any_of(all.begin(), all.end(),
+                            [](const auto& entry) { return entry.first == "kasse.state_pending"; });
+      const auto visible = VisibleState(raw);
+      is_new = visible == fresh;
+      EXPECT_TRUE(is_new || visible == damaged) << "a mix of the old state and the new";
+    }
+    (is_new ? new_state : old_state)++;
+    // Readers agree: verify passes exactly when the new state is visible.
+    const RunResult verify = Kasse(db, {"verify"});
+    EXPECT_EQ(verify.exit_code, is_new ? 0 : 1) << Describe(verify);
+    // The next writer finishes the move or removes the remains; a replay then repairs.
+    const RunResult again = Kasse(db, {"replay"});
+    ASSERT_EQ(again.exit_code, 0) << Describe(again);
+    RawLedger raw(db);
+    EXPECT_TRUE(raw.All(kState) == fresh) << "the state after a full replay";
+    EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error) << "marker left";
+  }
+  std::printf(
+      "[ timing   ] %d runs; full replay %.2f s; %d left the old state, %d the new (%d of them "
+      "while moving it into place)\n",
+      iterations, replay_seconds, old_state, new_state, moving);
 }
 
 }  // namespace
