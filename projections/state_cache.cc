@@ -116,11 +116,24 @@ SetDigest StateCache::Digest(const SipKey& key) const {
   return digest;
 }
 
+std::vector<size_t> StateCache::DirtyInKeyOrder() const {
+  std::vector<size_t> dirty;
+  for (size_t position = 0; position < nodes_.size(); ++position) {
+    if (nodes_[position].entry.dirty) dirty.push_back(position);
+  }
+  std::sort(dirty.begin(), dirty.end(),
+            [this](size_t a, size_t b) { return nodes_[a].key < nodes_[b].key; });
+  return dirty;
+}
+
 StateChanges StateCache::TakeChanges() {
   assert(backing_ != nullptr);
   StateChanges changes;
-  for (Node& node : nodes_) {
-    if (node.entry.dirty) changes.puts.emplace_back(node.key, std::move(node.entry.value));
+  const std::vector<size_t> dirty = DirtyInKeyOrder();
+  changes.puts.reserve(dirty.size());
+  for (size_t position : dirty) {
+    Node& node = nodes_[position];
+    changes.puts.emplace_back(node.key, std::move(node.entry.value));
   }
   nodes_.clear();
   keys_.Clear();
@@ -137,8 +150,10 @@ StateChanges StateCache::Changes() const {
     changes.puts.assign(sorted.begin(), sorted.end());
     return changes;
   }
-  for (const Node& node : nodes_) {
-    if (node.entry.dirty) changes.puts.emplace_back(node.key, node.entry.value);
+  const std::vector<size_t> dirty = DirtyInKeyOrder();
+  changes.puts.reserve(dirty.size());
+  for (size_t position : dirty) {
+    changes.puts.emplace_back(nodes_[position].key, nodes_[position].entry.value);
   }
   return changes;
 }

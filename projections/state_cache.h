@@ -68,10 +68,12 @@ class StateCache {
   // values of the same size, and reusing the string saves an allocation and a free.
   void Put(std::string_view key, std::string_view value);
 
-  // The changed keys with their new values, for Appender::Commit.
+  // The changed keys with their new values, for Appender::Commit. In key order, as RocksDB keeps
+  // them: its memtable inserts sorted keys at a quarter of the cost of unsorted ones (callgrind
+  // of a replay of 100k events: 131M instructions in the skip list unsorted, 28M sorted).
   StateChanges Changes() const;
-  // The changed keys with their new values; forgets every key held. Only with a backing ledger,
-  // which must return the taken values from then on.
+  // The changed keys with their new values, in key order; forgets every key held. Only with a
+  // backing ledger, which must return the taken values from then on.
   StateChanges TakeChanges();
   // About how much memory the held keys take: their bytes and the containers' nodes.
   size_t held_bytes() const { return held_bytes_; }
@@ -99,6 +101,8 @@ class StateCache {
     Entry entry;
   };
 
+  // The positions in nodes_ of the changed keys, in key order.
+  std::vector<size_t> DirtyInKeyOrder() const;
   // The entry of `key` (hashed to `hash`), or null.
   Entry* FindEntry(std::string_view key, size_t hash);
   // Adds `key`, which the cache must not hold, with `entry`.
