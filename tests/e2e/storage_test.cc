@@ -1606,5 +1606,23 @@ TEST(storage_crash, KilledReplayLeavesTheOldStateOrTheNew) {
       iterations, replay_seconds, old_state, new_state, moving);
 }
 
+// Every report opens each table file of the state, and every replay writes the whole state
+// anew: a replay compacts level 0 of the state when it holds more files than an import may
+// leave (4), so that reports stay fast however often the projections are rebuilt.
+TEST(storage_state_ahead, RepeatedReplaysKeepLevel0OfTheStateBounded) {
+  TempDir dir;
+  const std::string db = dir.File("db");
+  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(kBigEvents));  // more state keys than a replay flushes after
+  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
+  for (int replay = 0; replay < 6; ++replay) {
+    const RunResult replayed = Kasse(db, {"replay"});
+    ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
+    EXPECT_LE(TableFilesAt(db, kState, 0), 4) << "after replay " << replay + 1;
+  }
+  VerifyOk(db);
+}
+
 }  // namespace
 }  // namespace kasse::test
