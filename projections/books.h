@@ -33,7 +33,8 @@ Status CheckProjectionsVersion(const StateView& state, uint64_t head_seq);
 
 class Books {
  public:
-  // With a ledger: state is read from it as needed. With nullptr: a fresh fold (replay, verify).
+  // With a ledger: state is read from it as needed (see StateCache::Backing; a replay's ledger
+  // starts empty). With nullptr: a fresh fold held in memory (verify, reports of the past).
   // Every fold stamps the state with kProjectionsVersion.
   explicit Books(const Ledger* backing,
                  StateCache::Backing kind = StateCache::Backing::kHoldsState);
