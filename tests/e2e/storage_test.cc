@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -1336,42 +1337,54 @@ TEST(storage_state_ahead, AbortedImportLeavesNoPendingState) {
   VerifyOk(db);
 }
 
-// What a writer killed between its commit and the end of the move leaves: the marker, and
-// pending values that readers must prefer to the stored ones until the next writer moves them.
-TEST(storage_state_ahead, CommittedPendingStateIsReadAndThenMovedIntoPlace) {
+using StateEntries = std::vector<std::pair<std::string, std::string>>;
+
+// What a writer killed between its commit and the end of the move leaves, made by hand on a
+// ledger of the example: `leave_pending` moves stored state into the pending area (the stored
+// values left stale) and sets the marker. Readers must see the state as it was, and the next
+// writer must move it into place and remove the marker. Returns the state after that writer.
+StateEntries ExpectCommittedPendingStateIsReadAndMoved(
+    const std::function<void(RawLedger& raw, const StateEntries& state)>& leave_pending) {
   TempDir dir;
   const std::string db = dir.File("db");
-  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
-  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
+  EXPECT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  EXPECT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
   const std::string statement = Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out;
   const std::string members =
       Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out;
-  std::vector<std::pair<std::string, std::string>> before;
   {
     RawLedger raw(db);
-    before = raw.All(kState);
-    ASSERT_GT(before.size(), 20u);
-    // Every other value moves to the pending area; the stored one is left stale.
-    for (size_t i = 0; i < before.size(); i += 2) {
-      const auto& [key, value] = before[i];
-      raw.Put(kState, "\xff" + key, value);
-      raw.Put(kState, key, std::string(8, '\x7f'));
-    }
-    raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()));
+    const StateEntries before = raw.All(kState);
+    EXPECT_GT(before.size(), 20u);
+    leave_pending(raw, before);
   }
   VerifyOk(db);
   EXPECT_EQ(Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out, statement);
   EXPECT_EQ(Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out, members);
 
   // The next writer moves the values into place before it appends.
-  ASSERT_EQ(Kasse(db, {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-12-31",
-                       "--id", "after-move"})
-                .exit_code,
-            0);
+  const RunResult recorded = Kasse(db, {"expense", "--amount", "1", "--category", "Hardware",
+                                        "--date", "2022-12-31", "--id", "after-move"});
+  EXPECT_EQ(recorded.exit_code, 0) << Describe(recorded);
   VerifyOk(db);
   RawLedger raw(db);
-  for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
+  StateEntries after = raw.All(kState);
+  for (const auto& [key, value] : after) EXPECT_FALSE(IsPendingKey(key)) << key;
   EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error);
+  return after;
+}
+
+// An import's marker: the pending values shadow the stored ones.
+TEST(storage_state_ahead, CommittedPendingStateIsReadAndThenMovedIntoPlace) {
+  ExpectCommittedPendingStateIsReadAndMoved([](RawLedger& raw, const StateEntries& state) {
+    // Every other value moves to the pending area; the stored one is left stale.
+    for (size_t i = 0; i < state.size(); i += 2) {
+      const auto& [key, value] = state[i];
+      raw.Put(kState, "\xff" + key, value);
+      raw.Put(kState, key, std::string(8, '\x7f'));
+    }
+    raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()));
+  });
 }
 
 // An import killed after writing state ahead but before its commit leaves pending values without
@@ -1435,47 +1448,23 @@ TEST(storage_state_ahead, ReplayWritingStateAheadRebuildsTheStateOfAFreshImport)
   VerifyOk(db);
 }
 
-// What a replay killed between its commit and the end of the move leaves: the marker that says
-// the pending area replaces the stored state. Readers must see only the pending keys, and the
-// next writer must delete the stored state before it moves them into place.
+// A replay's marker: the pending area replaces the stored state, so that readers see only the
+// pending keys and the next writer deletes the stored state before it moves them into place.
 TEST(storage_state_ahead, CommittedReplacementIsReadAloneAndThenMovedIntoPlace) {
-  TempDir dir;
-  const std::string db = dir.File("db");
-  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
-  ASSERT_EQ(Kasse(db, {"import", SourcePath(kExample)}).exit_code, 0);
-  const std::string statement = Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out;
-  const std::string members =
-      Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out;
-  std::vector<std::pair<std::string, std::string>> before;
-  {
-    RawLedger raw(db);
-    before = raw.All(kState);
-    ASSERT_GT(before.size(), 20u);
-    // Every value moves to the pending area; what is stored is stale, and one key is extra.
-    for (const auto& [key, value] : before) {
-      raw.Put(kState, "\xff" + key, value);
-      raw.Put(kState, key, std::string(8, '\x7f'));
-    }
-    raw.Put(kState, "members/zz-no-such-key", "stale");
-    raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()) + "replaces");
-  }
-  VerifyOk(db);
-  EXPECT_EQ(Kasse(db, {"report", "statement", "--year", "2022", "--json"}).out, statement);
-  EXPECT_EQ(Kasse(db, {"report", "members", "--as-of", "2022-12-31", "--json"}).out, members);
-
-  ASSERT_EQ(Kasse(db, {"expense", "--amount", "1", "--category", "Hardware", "--date", "2022-12-31",
-                       "--id", "after-move"})
-                .exit_code,
-            0);
-  VerifyOk(db);
-  RawLedger raw(db);
-  const auto after = raw.All(kState);
+  const StateEntries after =
+      ExpectCommittedPendingStateIsReadAndMoved([](RawLedger& raw, const StateEntries& state) {
+        // Every value moves to the pending area; what is stored is stale, and one key is extra.
+        for (const auto& [key, value] : state) {
+          raw.Put(kState, "\xff" + key, value);
+          raw.Put(kState, key, std::string(8, '\x7f'));
+        }
+        raw.Put(kState, "members/zz-no-such-key", "stale");
+        raw.Put(kMeta, "kasse.state_pending", SeqKey(raw.HeadSeq()) + "replaces");
+      });
   for (const auto& [key, value] : after) {
-    EXPECT_FALSE(IsPendingKey(key)) << key;
     EXPECT_NE(key, "members/zz-no-such-key");
     EXPECT_NE(value, std::string(8, '\x7f')) << key;
   }
-  EXPECT_THROW(raw.Get(kMeta, "kasse.state_pending"), std::runtime_error);
 }
 
 // A marker that names another seq than the head, or has an unknown form, is damage: no command
