@@ -148,6 +148,14 @@ ScopedEnv SmallStateCache() {
   return ScopedEnv("KASSE_STATE_CACHE_BYTES_MAX", "65536");
 }
 
+// A bound so small that a replay of a BigJournal of 20,000 events (about 100 KB of state) writes
+// its state ahead again and again (cli/cmd_verify.cc).
+constexpr size_t kTinyStateBytes = 16384;
+ScopedEnv TinyStateCache() {
+  static const std::string bytes = std::to_string(kTinyStateBytes);
+  return ScopedEnv("KASSE_STATE_CACHE_BYTES_MAX", bytes.c_str());
+}
+
 // Chunks so small that imports of a few ten thousand events write several of them ahead, as
 // ingested table files (ledger/ingest.h), instead of one chunk of 65,536.
 constexpr size_t kSmallChunkEvents = 8192;
@@ -1408,17 +1416,24 @@ TEST(storage_state_ahead, UncommittedPendingStateIsIgnoredAndRemoved) {
   for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
 }
 
+// Creates a ledger at dir/db with BigJournal(events) imported; returns its path.
+std::string LedgerWithBigJournal(const TempDir& dir, size_t events) {
+  const std::string db = dir.File("db");
+  EXPECT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
+  const std::string journal = dir.File("big.jsonl");
+  WriteFile(journal, BigJournal(events));
+  const RunResult imported = Kasse(db, {"import", journal});
+  EXPECT_EQ(imported.exit_code, 0) << Describe(imported);
+  return db;
+}
+
 // A replay that holds more state than its bound writes it ahead into the pending area and
 // commits it as a replacement: the state it leaves equals a fresh import's, whatever was stored.
 TEST(storage_state_ahead, ReplayWritingStateAheadRebuildsTheStateOfAFreshImport) {
-  constexpr size_t kTinyStateBytes = 16384;  // the state of BigJournal(kCrashEvents) is 100 KB
   TempDir dir;
-  const std::string db = dir.File("db");
-  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
-  const std::string journal = dir.File("big.jsonl");
-  WriteFile(journal, BigJournal(kCrashEvents));
-  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
-  std::vector<std::pair<std::string, std::string>> imported;
+  const std::string db = LedgerWithBigJournal(dir, kCrashEvents);
+  ASSERT_FALSE(HasFailure());
+  StateEntries imported;
   {
     RawLedger raw(db);
     imported = raw.All(kState);
@@ -1431,8 +1446,7 @@ TEST(storage_state_ahead, ReplayWritingStateAheadRebuildsTheStateOfAFreshImport)
     raw.Put(kState, "members/zz-no-such-key", "extra");
   }
   {
-    const ScopedEnv tiny_state_cache("KASSE_STATE_CACHE_BYTES_MAX",
-                                     std::to_string(kTinyStateBytes).c_str());
+    const ScopedEnv tiny_state_cache = TinyStateCache();
     const RunResult replayed = Kasse(db, {"replay"});
     ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
     EXPECT_NE(replayed.out.find(fmt::format("replayed {} events; {} projection keys rebuilt",
@@ -1507,14 +1521,14 @@ TEST(storage_state_ahead, MalformedMarkerIsRefusedAsDamage) {
 // The projection state that readers see in a ledger's raw column families, as Ledger reads it
 // (schemas/STORAGE.md): the stored keys, or only the pending area once a replay committed it
 // ("replaces"). Stored state shadowed by an import's pending values is not expected here.
-std::vector<std::pair<std::string, std::string>> VisibleState(RawLedger& raw) {
+StateEntries VisibleState(RawLedger& raw) {
   std::string marker;
   try {
     marker = raw.Get(kMeta, "kasse.state_pending");
   } catch (const std::runtime_error&) {
   }
   EXPECT_TRUE(marker.empty() || marker.ends_with("replaces")) << Hex(marker);
-  std::vector<std::pair<std::string, std::string>> visible;
+  StateEntries visible;
   for (auto& [key, value] : raw.All(kState)) {
     if (IsPendingKey(key) != !marker.empty()) continue;
     visible.emplace_back(marker.empty() ? key : key.substr(1), value);
@@ -1526,14 +1540,11 @@ std::vector<std::pair<std::string, std::string>> VisibleState(RawLedger& raw) {
 // The state is damaged before each replay so that the two differ, and the replay writes ahead
 // after every 16 KB so that the kills land while it writes ahead, commits and moves.
 TEST(storage_crash, KilledReplayLeavesTheOldStateOrTheNew) {
-  const ScopedEnv tiny_state_cache("KASSE_STATE_CACHE_BYTES_MAX", "16384");
+  const ScopedEnv tiny_state_cache = TinyStateCache();
   TempDir dir;
-  const std::string db = dir.File("db");
-  ASSERT_EQ(Kasse(db, {"init", "--name", "Absturz e.V."}).exit_code, 0);
-  const std::string journal = dir.File("big.jsonl");
-  WriteFile(journal, BigJournal(kCrashEvents));
-  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
-  std::vector<std::pair<std::string, std::string>> fresh;
+  const std::string db = LedgerWithBigJournal(dir, kCrashEvents);
+  ASSERT_FALSE(HasFailure());
+  StateEntries fresh;
   {
     RawLedger raw(db);
     fresh = raw.All(kState);
@@ -1600,11 +1611,9 @@ TEST(storage_crash, KilledReplayLeavesTheOldStateOrTheNew) {
 // leave (4), so that reports stay fast however often the projections are rebuilt.
 TEST(storage_state_ahead, RepeatedReplaysKeepLevel0OfTheStateBounded) {
   TempDir dir;
-  const std::string db = dir.File("db");
-  ASSERT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
-  const std::string journal = dir.File("big.jsonl");
-  WriteFile(journal, BigJournal(kBigEvents));  // more state keys than a replay flushes after
-  ASSERT_EQ(Kasse(db, {"import", journal}).exit_code, 0);
+  // More state keys than a replay flushes after.
+  const std::string db = LedgerWithBigJournal(dir, kBigEvents);
+  ASSERT_FALSE(HasFailure());
   for (int replay = 0; replay < 6; ++replay) {
     const RunResult replayed = Kasse(db, {"replay"});
     ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
