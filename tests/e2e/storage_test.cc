@@ -1622,5 +1622,41 @@ TEST(storage_state_ahead, RepeatedReplaysKeepLevel0OfTheStateBounded) {
   VerifyOk(db);
 }
 
+// A replay that the disk refuses while it writes its state ahead fails with the system's reason
+// and leaves the stored state as it was (`ulimit -f`, as for the import above: the write-ahead log
+// of the state written ahead grows past 64 KiB).
+TEST(storage_rollback, ReplayThatTheDiskRefusesLeavesTheStateAsItWas) {
+  TempDir dir;
+  const std::string db = LedgerWithBigJournal(dir, kCrashEvents);
+  ASSERT_FALSE(HasFailure());
+  StateEntries damaged;
+  {
+    RawLedger raw(db);
+    raw.Put(kState, "members/zz-no-such-key", "stale");
+    damaged = raw.All(kState);
+  }
+  {
+    const ScopedEnv tiny_state_cache = TinyStateCache();
+    const RunResult failed =
+        RunProgram("/bin/bash", {"-c", R"(ulimit -f 64 && trap '' XFSZ && exec "$0" "$@")",
+                                 KASSE_BINARY, "--db", db, "--user", "tester", "replay"});
+    EXPECT_EQ(failed.exit_code, 1) << Describe(failed);
+    EXPECT_TRUE(std::regex_search(failed.err, std::regex(R"(IO error: .*File too large)")))
+        << Describe(failed);
+    EXPECT_EQ(failed.out.find("replayed"), std::string::npos) << Describe(failed);
+  }
+  {
+    RawLedger raw(db);
+    EXPECT_TRUE(VisibleState(raw) == damaged) << "the failed replay changed the visible state";
+  }
+  const RunResult verify = Kasse(db, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_NE(verify.err.find("members/zz-no-such-key"), std::string::npos) << Describe(verify);
+  // The next replay removes what the failed one wrote ahead and repairs the state.
+  const RunResult replayed = Kasse(db, {"replay"});
+  ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
+  VerifyOk(db);
+}
+
 }  // namespace
 }  // namespace kasse::test
