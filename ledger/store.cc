@@ -65,6 +65,36 @@ constexpr size_t kMoveStateEntriesMax = 16384;
 // events of the benchmark.
 constexpr size_t kChunkEventsMax = 65536;
 
+// A reader's info log. RocksDB writes its options and a summary of the files there on every
+// open, and a secondary instance needs a directory of its own for it, which the reader had to
+// create and remove again; nobody read what it held. Errors reach kasse as a Status anyway.
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*arguments*/) override {}
+};
+
+// A secondary instance neither flushes nor compacts, yet opening one raises the default
+// environment's pools to a thread each: two threads started, named and joined for every report.
+// This environment starts them only when something is scheduled, so a reader that schedules
+// nothing (all of them, in RocksDB 7.8) starts none, and one that does still runs its work.
+class ReaderEnv : public rocksdb::EnvWrapper {
+ public:
+  ReaderEnv() : rocksdb::EnvWrapper(rocksdb::Env::Default()) {}
+  const char* Name() const override { return "KasseReaderEnv"; }
+  void IncBackgroundThreadsIfNeeded(int /*number*/, Priority /*pool*/) override {}
+  void Schedule(void (*function)(void* arg), void* arg, Priority pool, void* tag,
+                void (*unschedule)(void* arg)) override {
+    target()->IncBackgroundThreadsIfNeeded(1, pool);
+    target()->Schedule(function, arg, pool, tag, unschedule);
+  }
+};
+
+// Where a secondary instance would put files of its own. With an info log given it puts none;
+// should a later RocksDB want to, no directory can be made below /dev/null, so opening fails
+// loudly instead of leaving files behind.
+constexpr char kReaderFilesPath[] = "/dev/null/kasse-reader";
+
 // The positive number in environment variable `name`, at most `bound`; `bound` when it is unset
 // or not such a number. How the tests lower the bounds below.
 size_t BoundFromEnvironment(const char* name, size_t bound) {
@@ -322,10 +352,6 @@ Ledger::~Ledger() {
   }
   handles_.clear();
   db_.reset();
-  if (!secondary_path_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(secondary_path_, ignored);
-  }
 }
 
 Status Ledger::Create(const std::string& path, const std::string& name,
@@ -415,19 +441,16 @@ Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, boo
     status =
         rocksdb::DB::Open(options, path, FamilyDescriptors(true, appends), &opened->handles_, &db);
   } else {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kasse-reader-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return Status::IoError(fmt::format("cannot create a temporary directory in {}",
-                                         std::filesystem::temp_directory_path().string()));
-    }
-    opened->secondary_path_ = pattern;
+    static ReaderEnv reader_env;
+    options.env = &reader_env;
+    options.info_log = std::make_shared<DiscardingLogger>();
     std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(false, Appends::kFew);
     if (mode == OpenMode::kReadProjections) {
       // Reports need no table file of the log, the id index or the personal data.
       families = {families[kMeta], families[kState]};
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    status = rocksdb::DB::OpenAsSecondary(options, path, opened->secondary_path_, families,
+    status = rocksdb::DB::OpenAsSecondary(options, path, kReaderFilesPath, families,
                                           &handles, &db);
     if (status.ok() && mode == OpenMode::kReadProjections) {
       handles = {handles[0], nullptr, nullptr, nullptr, handles[1]};

@@ -265,7 +265,6 @@ class Ledger {
   std::string StagingDir() const { return path_ + "/ingest"; }
 
   std::string path_;
-  std::string secondary_path_;  // a temporary directory of a reader's secondary instance
   std::string name_;
   std::string pepper_;  // secret of this ledger for subject pseudonyms
   uint32_t format_version_ = kFormatVersion;

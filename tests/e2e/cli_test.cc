@@ -7,12 +7,15 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/run.h"
@@ -1248,6 +1251,37 @@ TEST(CliPaths, KasseDbAndKasseUserFromTheEnvironment) {
   EXPECT_EQ(events[15]["recorded_by"], "bob");
   EXPECT_EQ(events[16]["recorded_by"], "carol");
   EXPECT_FALSE(std::filesystem::exists(dir.File("nowhere")));
+}
+
+// Readers open a RocksDB secondary instance, which once needed a directory of its own under
+// $TMPDIR for its info log: without a usable one, every report failed.
+TEST(CliPaths, ReadersNeedNoTemporaryDirectoryAndWriteNothing) {
+  TempDir dir;
+  const std::string out = dir.File("out.txt");
+  const std::string db = dir.File("v.db");
+  ASSERT_EQ(RunKasse({"--db", db, "init", "--name", "V"}).exit_code, 0);
+  ASSERT_EQ(RunKasse({"--db", db, "join", "--member", "M-1", "--name", "X", "--kind", "personal",
+                      "--date", "2022-01-01"})
+                .exit_code,
+            0);
+  const auto listing = [&db] {
+    std::vector<std::pair<std::string, uintmax_t>> files;
+    for (const auto& entry : std::filesystem::directory_iterator(db)) {
+      files.emplace_back(entry.path().filename().string(), entry.file_size());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  };
+  const auto before = listing();
+  const std::string environment = "TMPDIR=" + dir.File("no-such-dir");
+  for (const std::string command :
+       {"report members --as-of 2022-12-31", "report statement --year 2022", "log", "verify"}) {
+    EXPECT_EQ(RunWithEnvironment(dir.path(), environment, "--db '" + db + "' " + command, out), 0)
+        << command << ": " << ReadFile(out);
+  }
+  EXPECT_NE(ReadFile(out).find("OK"), std::string::npos) << ReadFile(out);
+  EXPECT_EQ(listing(), before) << "a reader changed the ledger's files";
+  EXPECT_FALSE(std::filesystem::exists(dir.File("no-such-dir")));
 }
 
 TEST(CliPaths, DefaultIsKasseDbInTheWorkingDirectory) {
