@@ -333,7 +333,7 @@ Status RunExportDatev(const GlobalOptions& options, const DatevFlags& flags) {
     return Status::Rejected(fmt::format(
         "no bookings dated in {}; an empty Buchungsstapel was not written", state.year));
   }
-  std::string text = HeaderRecord(state, flags, options.user) + ColumnHeadingLine();
+  std::string text = HeaderRecord(state, flags, RecordingUser(options)) + ColumnHeadingLine();
   KASSE_RETURN_IF_ERROR(BuildRows(&state, &text));
   KASSE_RETURN_IF_ERROR(WriteNewFile(
       flags.out, text,

@@ -41,7 +41,7 @@ Status RecordOne(GlobalOptions& options, const nlohmann::json& object, RecordSum
     given = true;
     return Status::Ok();
   };
-  return RecordEvents(ledger.get(), options.user, source, /*dry_run=*/false, summary);
+  return RecordEvents(ledger.get(), RecordingUser(options), source, /*dry_run=*/false, summary);
 }
 
 // Options every recording command has.
@@ -145,7 +145,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
         *context = "default chart";
         return Status::Ok();
       };
-      status = RecordEvents(ledger.get(), options.user, source, false, &summary);
+      status = RecordEvents(ledger.get(), RecordingUser(options), source, false, &summary);
     }
     if (status.ok()) {
       fmt::print("created ledger \"{}\" at {} with {} categories (seq 1-{})\n", *name,
@@ -401,7 +401,7 @@ void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
         given = true;
         return Status::Ok();
       };
-      if (status.ok()) status = RecordEvents(ledger.get(), options.user, source, false, &summary);
+      if (status.ok()) status = RecordEvents(ledger.get(), RecordingUser(options), source, false, &summary);
     }
     if (status.ok()) {
       fmt::print("recorded audit.sealed seq {} id {}\nsealed: events 1-{}, hash {}\n",
@@ -462,7 +462,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
     };
     RecordSummary summary;
     if (status.ok()) {
-      status = RecordEvents(ledger.get(), options.user, source, flags->dry_run, &summary,
+      status = RecordEvents(ledger.get(), RecordingUser(options), source, flags->dry_run, &summary,
                             SourceThread::kAhead);
     }
     if (status.ok()) {

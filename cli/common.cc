@@ -18,16 +18,14 @@ void ResolveDefaults(GlobalOptions* options) {
     const char* from_env = std::getenv("KASSE_DB");
     options->db_path = from_env != nullptr && *from_env != '\0' ? from_env : "./kasse.db";
   }
-  if (options->user.empty()) {
-    const char* from_env = std::getenv("KASSE_USER");
-    if (from_env != nullptr && *from_env != '\0') {
-      options->user = from_env;
-    } else if (const passwd* entry = ::getpwuid(::geteuid()); entry != nullptr) {
-      options->user = entry->pw_name;
-    } else {
-      options->user = fmt::format("uid {}", ::geteuid());
-    }
-  }
+}
+
+std::string RecordingUser(const GlobalOptions& options) {
+  if (!options.user_option.empty()) return options.user_option;
+  const char* from_env = std::getenv("KASSE_USER");
+  if (from_env != nullptr && *from_env != '\0') return from_env;
+  if (const passwd* entry = ::getpwuid(::geteuid()); entry != nullptr) return entry->pw_name;
+  return fmt::format("uid {}", ::geteuid());
 }
 
 int Finish(const Status& status) {

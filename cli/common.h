@@ -23,11 +23,15 @@ inline constexpr int kExitUsage = 2;
 
 struct GlobalOptions {
   std::string db_path;  // --db, else $KASSE_DB, else ./kasse.db
-  std::string user;     // --user, else $KASSE_USER, else the operating-system user
+  std::string user_option;  // --user as given; RecordingUser(options) says who records
 };
 
-// Fills the defaults of options the user did not give.
+// Fills the default of the ledger path when the user did not give it.
 void ResolveDefaults(GlobalOptions* options);
+
+// Who records: --user, else $KASSE_USER, else the operating-system user. Asked only by commands
+// that record or print it: looking the user up reads /etc/nsswitch.conf and /etc/passwd.
+std::string RecordingUser(const GlobalOptions& options);
 
 // Prints "kasse: error: <message>" to stderr for a non-ok status and returns the exit status.
 int Finish(const Status& status);

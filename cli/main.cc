@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   GlobalOptions options;
   app.add_option("--db", options.db_path,
                  "the ledger directory (default: $KASSE_DB, else ./kasse.db)");
-  app.add_option("--user", options.user,
+  app.add_option("--user", options.user_option,
                  "who records (default: $KASSE_USER, else the operating-system user)");
   app.footer(
       "Example:\n  kasse --db verein.db init --name \"NExT e.V.\"\n"

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -1246,10 +1248,18 @@ TEST(CliPaths, KasseDbAndKasseUserFromTheEnvironment) {
                                out),
             0)
       << ReadFile(out);
+  // Neither: the operating-system user.
+  ASSERT_EQ(RunWithEnvironment(dir.path(), "KASSE_DB=" + db,
+                               "join --member M-3 --name Z --kind personal --date 2022-01-01", out),
+            0)
+      << ReadFile(out);
   const std::vector<json> events = JsonLines(RunKasse({"--db", db, "log", "--json"}).out);
-  ASSERT_EQ(events.size(), 17u);
+  ASSERT_EQ(events.size(), 18u);
   EXPECT_EQ(events[15]["recorded_by"], "bob");
   EXPECT_EQ(events[16]["recorded_by"], "carol");
+  const passwd* user = ::getpwuid(::geteuid());
+  ASSERT_NE(user, nullptr);
+  EXPECT_EQ(events[17]["recorded_by"], user->pw_name);
   EXPECT_FALSE(std::filesystem::exists(dir.File("nowhere")));
 }
 
