@@ -438,6 +438,13 @@ Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, boo
   rocksdb::Status status;
   if (for_write) {
     options.max_open_files = appends == Appends::kFew ? kWriterTableFilesMax : -1;
+    // A recording's lookup of its new id opens the id index's table file, which reads the file's
+    // whole Bloom filter (1.2 MB at 1M events) into a fresh buffer: some 300 page faults at
+    // about 10 us each on a virtual machine. Mapped, the file is read where the page cache holds
+    // it: a recording into a 1M ledger 40.0 -> 35.1 ms (medians of 30, alternating). RocksDB
+    // bounds every mapped read by the file's length; only a file that shrinks while mapped, or a
+    // failing disk, would stop the process (SIGBUS) before it wrote anything.
+    if (appends == Appends::kFew) options.allow_mmap_reads = true;
     status =
         rocksdb::DB::Open(options, path, FamilyDescriptors(true, appends), &opened->handles_, &db);
   } else {
