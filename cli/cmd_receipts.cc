@@ -307,7 +307,8 @@ Status RunIssue(const GlobalOptions& global, const ReceiptsFlags& flags) {
   }
   RecordSummary summary;
   if (flags.dry_run) {
-    KASSE_RETURN_IF_ERROR(RecordReceipts(ledger.get(), RecordingUser(global), issued, true, &summary));
+    KASSE_RETURN_IF_ERROR(
+        RecordReceipts(ledger.get(), RecordingUser(global), issued, true, &summary));
   } else {
     KASSE_RETURN_IF_ERROR(PrepareOutDirectory(flags.out, /*create=*/true, &out));
     KASSE_RETURN_IF_ERROR(IssueFiles(ledger.get(), RecordingUser(global), out, issued, &summary));

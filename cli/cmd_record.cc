@@ -401,7 +401,9 @@ void AddSealCommand(CLI::App& app, GlobalOptions& options, int& exit_code) {
         given = true;
         return Status::Ok();
       };
-      if (status.ok()) status = RecordEvents(ledger.get(), RecordingUser(options), source, false, &summary);
+      if (status.ok()) {
+        status = RecordEvents(ledger.get(), RecordingUser(options), source, false, &summary);
+      }
     }
     if (status.ok()) {
       fmt::print("recorded audit.sealed seq {} id {}\nsealed: events 1-{}, hash {}\n",

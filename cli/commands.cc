@@ -8,8 +8,8 @@ namespace {
 
 constexpr std::array<std::string_view, 1> kInit = {"init"};
 constexpr std::array<std::string_view, 12> kRecording = {
-    "category", "join",   "change-member", "leave",      "dues",          "donation",
-    "income",   "expense", "reverse",      "close-year", "datev-account", "tax-data"};
+    "category", "join",    "change-member", "leave",      "dues",          "donation",
+    "income",   "expense", "reverse",       "close-year", "datev-account", "tax-data"};
 constexpr std::array<std::string_view, 1> kSeal = {"seal"};
 constexpr std::array<std::string_view, 1> kImport = {"import"};
 constexpr std::array<std::string_view, 1> kLog = {"log"};
@@ -35,7 +35,9 @@ const std::array<CommandGroup, 11> kGroups = {{
 }};
 
 // The global options that take a value (main.cc defines them).
-bool IsGlobalOptionWithValue(std::string_view arg) { return arg == "--db" || arg == "--user"; }
+bool IsGlobalOptionWithValue(std::string_view arg) {
+  return arg == "--db" || arg == "--user";
+}
 
 bool IsGlobalOptionWithItsValue(std::string_view arg) {
   return arg.starts_with("--db=") || arg.starts_with("--user=");
@@ -43,7 +45,9 @@ bool IsGlobalOptionWithItsValue(std::string_view arg) {
 
 }  // namespace
 
-std::span<const CommandGroup> CommandGroups() { return kGroups; }
+std::span<const CommandGroup> CommandGroups() {
+  return kGroups;
+}
 
 std::string_view CommandNameOf(std::span<const char* const> args) {
   for (size_t i = 0; i < args.size(); ++i) {

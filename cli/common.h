@@ -22,7 +22,7 @@ inline constexpr int kExitRejected = 1;  // the ledger or the input was rejected
 inline constexpr int kExitUsage = 2;
 
 struct GlobalOptions {
-  std::string db_path;  // --db, else $KASSE_DB, else ./kasse.db
+  std::string db_path;      // --db, else $KASSE_DB, else ./kasse.db
   std::string user_option;  // --user as given; RecordingUser(options) says who records
 };
 

@@ -6,8 +6,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-// NOLINTNEXTLINE(bugprone-exception-escape): an exception escaping here ends the process with a
-// message and a non-zero status, which is the right outcome for a bug.
 namespace {
 
 // Blocks of at least this size are mapped on their own and unmapped when freed. glibc otherwise
@@ -19,6 +17,9 @@ constexpr int kMmapThresholdBytes = 1 << 20;
 
 }  // namespace
 
+// An exception escaping main ends the process with a message and a non-zero status, which is the
+// right outcome for a bug.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   using namespace kasse::cli;
   // A fixed threshold also turns off glibc's raising it; failure only costs memory.

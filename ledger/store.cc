@@ -457,8 +457,7 @@ Status Ledger::Open(const std::string& path, OpenMode mode, Appends appends, boo
       families = {families[kMeta], families[kState]};
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    status = rocksdb::DB::OpenAsSecondary(options, path, kReaderFilesPath, families,
-                                          &handles, &db);
+    status = rocksdb::DB::OpenAsSecondary(options, path, kReaderFilesPath, families, &handles, &db);
     if (status.ok() && mode == OpenMode::kReadProjections) {
       handles = {handles[0], nullptr, nullptr, nullptr, handles[1]};
     }

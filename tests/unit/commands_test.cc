@@ -10,7 +10,9 @@
 namespace kasse::cli {
 namespace {
 
-std::string_view NameOf(std::vector<const char*> args) { return CommandNameOf(args); }
+std::string_view NameOf(std::vector<const char*> args) {
+  return CommandNameOf(args);
+}
 
 TEST(CommandNameOf, SkipsTheGlobalOptionsAndTheirValues) {
   EXPECT_EQ(NameOf({"report", "statement", "--year", "2022"}), "report");
@@ -37,7 +39,9 @@ TEST(CommandGroups, EachFunctionRegistersExactlyTheCommandsListedForIt) {
     int exit_code = 0;
     group.add(app, options, exit_code);
     std::vector<std::string> registered;
-    for (const CLI::App* command : app.get_subcommands({})) registered.push_back(command->get_name());
+    for (const CLI::App* command : app.get_subcommands({})) {
+      registered.push_back(command->get_name());
+    }
     const std::vector<std::string> listed(group.names.begin(), group.names.end());
     EXPECT_EQ(registered, listed);
     for (const std::string& name : listed) EXPECT_TRUE(all.insert(name).second) << name;
