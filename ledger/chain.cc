@@ -53,8 +53,9 @@ void NoteEntriesOf(const Event& event, KeyedHash* hash, ExpectedEntries* expecte
   }
 }
 
-// The entries of one event, read one by one: names what is wrong with them.
-Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
+// The entries of one event, read one by one: names what is wrong with them. Called for the
+// events in log order, with the same `salts` throughout.
+Status CheckEntriesOf(const Ledger& ledger, const Event& event, Ledger::SubjectSalts* salts) {
   uint64_t indexed_seq = 0;
   Status indexed = ledger.IndexedSeq(event.id, &indexed_seq);
   if (!indexed.ok() || indexed_seq != event.seq) {
@@ -63,7 +64,7 @@ Status CheckEntriesOf(const Ledger& ledger, const Event& event) {
   }
   if (event.subject.empty()) return Status::Ok();
   Sha256 digest;
-  Status found = ledger.PersonalDigestOf(event, &digest);
+  Status found = ledger.PersonalDigestOf(event, salts, &digest);
   if (found.code() == Status::Code::kNotFound) {
     return Status::Corruption("its personal data is missing, and no erasure was recorded");
   }
@@ -97,9 +98,10 @@ Status CheckIndexAndPersonal(const Ledger& ledger, const ExpectedEntries& expect
                              const ExpectedEntries& found) {
   if (found.index == expected.index && found.personal == expected.personal) return Status::Ok();
   // Something differs: find the first event whose entries are wrong, one read at a time.
+  Ledger::SubjectSalts salts;
   KASSE_RETURN_IF_ERROR(ledger.ForEachEvent(
       1, ledger.head_seq(), /*with_personal=*/false, [&](const Ledger::EventRecord& record) {
-        return CheckEntriesOf(ledger, record.event)
+        return CheckEntriesOf(ledger, record.event, &salts)
             .WithContext(fmt::format("event seq {}", record.event.seq));
       }));
   // Every event has its entries, so there are entries that belong to no event.

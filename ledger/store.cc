@@ -139,6 +139,8 @@ constexpr size_t kRemoveEventsPerBatch = 16384;
 // An append remembers the salts it drew (format 2) for at most this many subjects, with each
 // subject's last text and digest: about 5 MB. When it is full it forgets them all, and a
 // subject's next record draws a new salt (at 1M events the benchmark has 41,000 subjects).
+// Verify's pass that names a bad entry remembers as many salts (SubjectSalts), and a subject it
+// forgot walks back to its salt once.
 constexpr size_t kSubjectSaltsHeldMax = 32768;
 
 // An append remembers the subjects of at most this many names (of payees, payers and donors),
@@ -762,12 +764,23 @@ Status Ledger::ReadPersonalRecord(const Event& event, std::string* record) const
   return FromRocks(status, "reading personal data");
 }
 
-Status Ledger::PersonalDigestOf(const Event& event, Sha256* digest) const {
+Status Ledger::PersonalDigestOf(const Event& event, SubjectSalts* salts, Sha256* digest) const {
   std::string record;
   KASSE_RETURN_IF_ERROR(ReadPersonalRecord(event, &record));
   PersonalRecord parsed;
   KASSE_RETURN_IF_ERROR(ParsePersonal(personal_format(), record, &parsed));
-  if (!parsed.salt) KASSE_RETURN_IF_ERROR(FindEarlierSalt(event, &parsed.salt));
+  if (!parsed.salt) {
+    // Every record of the subject before this one was read in this pass, so the remembered salt
+    // is that of the nearest one holding a salt, the one FindEarlierSalt walks back to.
+    const auto remembered = salts->latest.find(event.subject);
+    if (remembered != salts->latest.end()) {
+      parsed.salt = remembered->second;
+    } else {
+      KASSE_RETURN_IF_ERROR(FindEarlierSalt(event, &parsed.salt));
+    }
+  }
+  if (salts->latest.size() >= kSubjectSaltsHeldMax) salts->latest.clear();
+  salts->latest.insert_or_assign(event.subject, *parsed.salt);
   *digest = PersonalDigest(*parsed.salt, parsed.text);
   return Status::Ok();
 }

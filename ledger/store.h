@@ -159,9 +159,17 @@ class Ledger {
   Status ForEachPersonalDigest(const PersonalVisitor& visit) const;
   // Number of stored events above the head: the remains of an import that did not finish.
   Status CountUncommittedEvents(uint64_t* count) const;
+  // The salt of each subject's latest record, for a pass that digests personal records in log
+  // order (PersonalDigestOf). A record that shares the salt of its subject's record before it
+  // then needs no walk back to that record, which made a pass quadratic in the records of a
+  // subject: 75 % of verify's samples, and minutes at 1M events, when it had to name a bad entry.
+  struct SubjectSalts {
+    std::unordered_map<std::string, PersonalSalt> latest;
+  };
   // The digest of an event's personal record, as its event should chain it: NotFound when the
-  // record is missing; Corruption when it is malformed or its salt is missing.
-  Status PersonalDigestOf(const Event& event, Sha256* digest) const;
+  // record is missing; Corruption when it is malformed or its salt is missing. Called for events
+  // in log order, it reads the salt a record shares from `salts` and notes the record's own.
+  Status PersonalDigestOf(const Event& event, SubjectSalts* salts, Sha256* digest) const;
 
   // Projection state.
   Status GetState(std::string_view key, std::string* value) const;  // NotFound when absent

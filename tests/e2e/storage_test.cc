@@ -673,6 +673,34 @@ TEST_F(storage_personal_format, RecordWithoutAnySaltIsNamed) {
   ExpectVerifyNames(records[0].first, "lost its salt");
 }
 
+// An extra id index entry makes verify read every event's entries one by one to name the bad one
+// (CheckIndexAndPersonal). Records that share their subject's salt take it from the record before
+// them (remembered in log order, Ledger::SubjectSalts): the payee's records here use three salts,
+// the import's, the recording's and a second import's, and each must digest with its own, or
+// verify would blame personal data that is intact.
+TEST_F(storage_personal_format, ExtraIdIndexEntryIsBlamedOnTheIndexNotOnSharedSalts) {
+  Create("2");
+  const std::string file = dir_.File("payee-again.jsonl");
+  WriteFile(file,
+            R"({"type": "expense.paid", "id": "e-5", "date": "2022-03-05", "category": "Hardware", "amount": "50.00", "payee": "Technikhaus Kranich GmbH", "document": "B-5"}
+{"type": "expense.paid", "id": "e-6", "date": "2022-03-06", "category": "Hardware", "amount": "60.00", "payee": "Technikhaus Kranich GmbH", "document": "B-6"}
+)");
+  ASSERT_EQ(Kasse(db_, {"import", file}).exit_code, 0);
+  const auto records = PayeeRecords();
+  ASSERT_EQ(records.size(), 6u);
+  ASSERT_EQ(records[4].second[0], '\x01');  // the second import's salt
+  ASSERT_EQ(records[5].second, "\x02" + std::string(kPayee));  // shares it
+  VerifyOk(db_);
+  {
+    RawLedger raw(db_);
+    raw.Put(kIds, "ghost-id", SeqKey(records[5].first));
+  }
+  const RunResult verify = Kasse(db_, {"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_NE(verify.err.find("the id index holds"), std::string::npos) << Describe(verify);
+  EXPECT_EQ(verify.err.find("personal data"), std::string::npos) << Describe(verify);
+}
+
 TEST(storage_not_a_ledger, NewerFormatVersionIsRefused) {
   TempDir dir;
   const std::string db = dir.File("db");
