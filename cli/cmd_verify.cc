@@ -114,8 +114,12 @@ Status RunReplay(const GlobalOptions& options) {
     if (replayed.state_held_bytes() <= state_bytes_max) return Status::Ok();
     return ledger->WriteReplacementAhead(replayed.TakeChanges());
   };
-  KASSE_RETURN_IF_ERROR(
-      ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit));
+  // Until WriteState commits, readers see the stored state and a next writer removes what was
+  // written ahead, so a failure here leaves the projections as they were; the user should know.
+  const Status folded = ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit);
+  if (!folded.ok()) {
+    return folded.WithContext("replay stopped; the stored projections are unchanged");
+  }
   StateChanges changes = replayed.TakeChanges();
   changes.replace_all = true;
   uint64_t state_keys = 0;
