@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -66,7 +64,6 @@ constexpr size_t kMoveStateEntriesMax = 16384;
 // events of the benchmark.
 constexpr size_t kChunkEventsMax = 65536;
 
-
 // The positive number in environment variable `name`, at most `bound`; `bound` when it is unset
 // or not such a number. How the tests lower the bounds below.
 size_t BoundFromEnvironment(const char* name, size_t bound) {
@@ -126,7 +123,6 @@ constexpr uint64_t kReadAheadEventsMin = 4096;
 // later open replays; past this many logs a writer flushes them into table files.
 constexpr size_t kWriteAheadLogsMax = 32;
 
-
 // An import that wrote chunks ahead leaves each chunk's ids and personal records as a level-0
 // table file of their families until compaction merges them, and exits with those it has not
 // merged yet: 11 of the id index after one 10M import. A recording opens every one of them (its
@@ -138,7 +134,6 @@ constexpr uint32_t kSubcompactionsAfterImport = 2;
 // After an append of at least this many events the memtables are flushed, so that readers, which
 // open a secondary instance and replay the write-ahead log, stay fast.
 constexpr uint64_t kFlushAfterEvents = 4096;
-
 
 // RocksDB locks the LOCK file with fcntl(); ask the kernel which process holds it.
 int LockHolderPid(const std::string& path) {
