@@ -51,11 +51,6 @@ RunResult Kasse(const std::string& db, Args args, const std::string& input = "",
   return RunKasse(args, input);
 }
 
-std::string Describe(const RunResult& result) {
-  return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", result.exit_code,
-                     result.out.substr(0, 3000), result.err.substr(0, 3000));
-}
-
 // Runs a command that must succeed; returns its stdout.
 std::string Ok(const std::string& db, const Args& args, const std::string& input = "",
                const std::string& user = "tester") {

@@ -21,11 +21,6 @@ RunResult ShortFloor(const std::vector<std::string>& args) {
   return RunProgram(KASSE_SHORT_FLOOR_BINARY, args);
 }
 
-std::string Describe(const RunResult& result) {
-  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
-         result.err;
-}
-
 std::vector<std::pair<std::string, uintmax_t>> FilesOf(const std::string& db) {
   std::vector<std::pair<std::string, uintmax_t>> files;
   for (const auto& entry : std::filesystem::directory_iterator(db)) {

@@ -43,11 +43,6 @@ RunResult Kasse(const std::string& db, std::vector<std::string> args,
   return RunKasse(args, input);
 }
 
-std::string Describe(const RunResult& result) {
-  return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", result.exit_code,
-                     result.out.substr(0, 2000), result.err.substr(0, 2000));
-}
-
 // The "head seq N" line of a successful verify.
 uint64_t HeadSeqOfVerify(const RunResult& verify) {
   std::smatch match;

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +131,12 @@ void WriteFile(const std::string& path, const std::string& content) {
 
 std::string SourcePath(const std::string& relative) {
   return std::string(KASSE_SOURCE_DIR) + "/" + relative;
+}
+
+std::string Describe(const RunResult& result) {
+  constexpr size_t kShownBytesMax = 3000;
+  return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", result.exit_code,
+                     result.out.substr(0, kShownBytesMax), result.err.substr(0, kShownBytesMax));
 }
 
 }  // namespace kasse::test

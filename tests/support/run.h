@@ -22,6 +22,9 @@ RunResult RunKasse(const std::vector<std::string>& args, const std::string& inpu
 RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::string& input = "");
 
+// The exit code and the start of stdout and stderr, for a failed expectation's message.
+std::string Describe(const RunResult& result);
+
 // A fresh temporary directory, removed with everything in it when the object goes.
 class TempDir {
  public:
