@@ -1274,15 +1274,7 @@ TEST(CliPaths, ReadersNeedNoTemporaryDirectoryAndWriteNothing) {
                       "--date", "2022-01-01"})
                 .exit_code,
             0);
-  const auto listing = [&db] {
-    std::vector<std::pair<std::string, uintmax_t>> files;
-    for (const auto& entry : std::filesystem::directory_iterator(db)) {
-      files.emplace_back(entry.path().filename().string(), entry.file_size());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  };
-  const auto before = listing();
+  const auto before = FilesAndSizes(db);
   const std::string environment = "TMPDIR=" + dir.File("no-such-dir");
   for (const std::string command :
        {"report members --as-of 2022-12-31", "report statement --year 2022", "log", "verify"}) {
@@ -1290,7 +1282,7 @@ TEST(CliPaths, ReadersNeedNoTemporaryDirectoryAndWriteNothing) {
         << command << ": " << ReadFile(out);
   }
   EXPECT_NE(ReadFile(out).find("OK"), std::string::npos) << ReadFile(out);
-  EXPECT_EQ(listing(), before) << "a reader changed the ledger's files";
+  EXPECT_EQ(FilesAndSizes(db), before) << "a reader changed the ledger's files";
   EXPECT_FALSE(std::filesystem::exists(dir.File("no-such-dir")));
 }
 

@@ -4,11 +4,7 @@
 // ledger that kasse's reports then read.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdint>
-#include <filesystem>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "tests/support/raw_ledger.h"
@@ -19,15 +15,6 @@ namespace {
 
 RunResult ShortFloor(const std::vector<std::string>& args) {
   return RunProgram(KASSE_SHORT_FLOOR_BINARY, args);
-}
-
-std::vector<std::pair<std::string, uintmax_t>> FilesOf(const std::string& db) {
-  std::vector<std::pair<std::string, uintmax_t>> files;
-  for (const auto& entry : std::filesystem::directory_iterator(db)) {
-    files.emplace_back(entry.path().filename().string(), entry.file_size());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 class ShortFloorFixture : public ::testing::Test {
@@ -46,12 +33,12 @@ class ShortFloorFixture : public ::testing::Test {
 using bench_short_floor = ShortFloorFixture;
 
 TEST_F(bench_short_floor, ReadOpensTheLedgerAsAReportDoesAndChangesNoFile) {
-  const auto before = FilesOf(db_);
+  const auto before = FilesAndSizes(db_);
   const RunResult read = ShortFloor({"read", db_});
   ASSERT_EQ(read.exit_code, 0) << Describe(read);
   EXPECT_NE(read.out.find("head_bytes=8 "), std::string::npos) << Describe(read);
   EXPECT_EQ(read.out.find("first_state_bytes=0"), std::string::npos) << Describe(read);
-  EXPECT_EQ(FilesOf(db_), before) << "the read floor changed the ledger's files";
+  EXPECT_EQ(FilesAndSizes(db_), before) << "the read floor changed the ledger's files";
   const RunResult verify = RunKasse({"--db", db_, "verify"});
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
 }

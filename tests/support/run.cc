@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -137,6 +138,15 @@ std::string Describe(const RunResult& result) {
   constexpr size_t kShownBytesMax = 3000;
   return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", result.exit_code,
                      result.out.substr(0, kShownBytesMax), result.err.substr(0, kShownBytesMax));
+}
+
+std::vector<std::pair<std::string, uintmax_t>> FilesAndSizes(const std::string& dir) {
+  std::vector<std::pair<std::string, uintmax_t>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files.emplace_back(entry.path().filename().string(), entry.file_size());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace kasse::test

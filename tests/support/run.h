@@ -1,7 +1,9 @@
 // Test support: run the real kasse binary and work in a temporary folder.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kasse::test {
@@ -24,6 +26,10 @@ RunResult RunProgram(const std::string& program, const std::vector<std::string>&
 
 // The exit code and the start of stdout and stderr, for a failed expectation's message.
 std::string Describe(const RunResult& result);
+
+// The names and sizes of the files in `dir`, sorted: compared before and after a command, it
+// shows whether the command wrote anything there.
+std::vector<std::pair<std::string, uintmax_t>> FilesAndSizes(const std::string& dir);
 
 // A fresh temporary directory, removed with everything in it when the object goes.
 class TempDir {
