@@ -197,9 +197,9 @@ struct BookingFields {
   std::string reverses;
 };
 
-void SetCategory(const LedgerScan& scan, const std::string& category, BookingFields* fields) {
+void SetCategory(const LedgerScan& scan, std::string_view category, BookingFields* fields) {
   fields->category = category;
-  const auto entry = scan.chart.find(category);
+  const auto entry = scan.chart.find(fields->category);
   if (entry == scan.chart.end()) return;  // ScanLedger has seen every definition
   fields->direction = std::string(DirectionName(entry->second.direction));
   fields->sphere = std::string(SphereName(entry->second.sphere));

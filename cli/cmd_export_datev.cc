@@ -109,7 +109,7 @@ std::string DescribeBooking(const Event& event) {
     return expense->project.empty() ? expense->category
                                     : expense->category + " " + expense->project;
   }
-  return CategoryOfMoneyEvent(event.body);
+  return std::string(CategoryOfMoneyEvent(event.body));
 }
 
 Status AddTotal(int64_t* total_cents, int64_t amount_cents) {

@@ -103,7 +103,7 @@ Status Books::CheckOpenYear(const Event& event) {
 }
 
 Status Books::AddMoneyEvent(const Event& event) {
-  const std::string category = CategoryOfMoneyEvent(event.body);
+  const std::string_view category = CategoryOfMoneyEvent(event.body);
   std::optional<Direction> direction;
   KASSE_RETURN_IF_ERROR(LookupCategoryDirection(cache_, category, &direction));
   if (!direction) {
@@ -117,7 +117,7 @@ Status Books::AddMoneyEvent(const Event& event) {
         fmt::format("field \"category\": \"{}\" is an {} category, not an {} one", category,
                     DirectionName(*direction), DirectionName(wanted)));
   }
-  std::string member;
+  std::string_view member;
   if (auto* dues = std::get_if<DuesPaid>(&event.body)) member = dues->member;
   if (auto* donation = std::get_if<DonationReceived>(&event.body)) member = donation->member;
   if (!member.empty() && !booking_cut_) {

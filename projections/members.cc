@@ -212,7 +212,7 @@ Status FoldMemberEvent(StateCache& cache, const Event& event) {
 
 // Every dues.paid and donation.received asks this: the timeline is checked in place, not decoded
 // into a vector (which was most of the cost), with the same verdict on damaged bytes.
-Status MemberEverJoined(StateCache& cache, const std::string& member, bool* joined) {
+Status MemberEverJoined(StateCache& cache, std::string_view member, bool* joined) {
   fmt::memory_buffer key;
   fmt::format_to(std::back_inserter(key), FMT_COMPILE("{}{}"), kMemberPrefix, member);
   std::string_view value;

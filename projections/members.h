@@ -24,7 +24,7 @@ namespace kasse {
 Status FoldMemberEvent(StateCache& cache, const Event& event);
 
 // True when `member` has joined at some time (dues and donations may name only such members).
-Status MemberEverJoined(StateCache& cache, const std::string& member, bool* joined);
+Status MemberEverJoined(StateCache& cache, std::string_view member, bool* joined);
 
 struct MemberCounts {
   Date as_of;

@@ -41,7 +41,7 @@ std::string_view DetailOf(const EventBody& body) {
 
 // Every money event adds to a line: the key is built in fmt's inline buffer and the value
 // decoded and encoded on the stack, so that the fold does not allocate.
-Status AddToLine(StateCache& cache, int32_t year, const std::string& category,
+Status AddToLine(StateCache& cache, int32_t year, std::string_view category,
                  std::string_view detail, int64_t amount_cents) {
   fmt::memory_buffer key_bytes;
   fmt::format_to(std::back_inserter(key_bytes), FMT_COMPILE("{}{:04}/{}{}{}"), kPrefix, year,
@@ -116,7 +116,7 @@ Status AddTotals(SphereTotals* totals, Sphere sphere, int64_t amount_cents) {
 
 }  // namespace
 
-std::string CategoryOfMoneyEvent(const EventBody& body) {
+std::string_view CategoryOfMoneyEvent(const EventBody& body) {
   if (std::holds_alternative<DuesPaid>(body)) return kDuesCategory;
   if (std::holds_alternative<DonationReceived>(body)) return kDonationsCategory;
   if (auto* income = std::get_if<IncomeReceived>(&body)) return income->category;
@@ -129,7 +129,7 @@ Status CountReceiptedDonation(StateCache& cache, const Event& donation, int64_t 
   return AddToDonationCount(cache, kDonationReceiptedPrefix, donation.date.year, delta);
 }
 
-Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category) {
+Status FoldMoneyEvent(StateCache& cache, const Event& event, std::string_view category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(event.body);
   if (!amount_cents) return Status::Rejected("not a money event");
   if (std::holds_alternative<DonationReceived>(event.body)) {
@@ -139,7 +139,7 @@ Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& 
 }
 
 Status FoldReversal(StateCache& cache, const Event& reversal, const Event& original,
-                    const std::string& category) {
+                    std::string_view category) {
   const std::optional<int64_t> amount_cents = MoneyAmountCents(original.body);
   if (!amount_cents) return Status::Rejected("not a money event");
   if (std::holds_alternative<DonationReceived>(original.body)) {

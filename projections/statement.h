@@ -29,17 +29,18 @@
 namespace kasse {
 
 // Folds a money event into its year's line. The caller has checked category and member.
-Status FoldMoneyEvent(StateCache& cache, const Event& event, const std::string& category);
+Status FoldMoneyEvent(StateCache& cache, const Event& event, std::string_view category);
 // Folds `reversal`, which negates `original` (a money event), in the year of the reversal.
 Status FoldReversal(StateCache& cache, const Event& reversal, const Event& original,
-                    const std::string& category);
+                    std::string_view category);
 
 // A receipt covers `donation` (delta 1), or a receipted donation is reversed (delta -1): counted
 // when the donation is above the simplified-proof limit, like "donation/" entries.
 Status CountReceiptedDonation(StateCache& cache, const Event& donation, int64_t delta);
 
 // The category a money event is booked to: dues and donations have fixed ones.
-std::string CategoryOfMoneyEvent(const EventBody& body);
+// The view points into `body` or to a constant.
+std::string_view CategoryOfMoneyEvent(const EventBody& body);
 
 struct StatementDetail {
   std::string detail;  // "one_year", "multi_year", "money", "in_kind" or ""
