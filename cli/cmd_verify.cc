@@ -50,7 +50,7 @@ Status RunVerify(const GlobalOptions& options, const std::vector<std::string>& e
   Books replayed(nullptr);
   const EventFold replay = [&](const Event& event) {
     bool counted = false;
-    return ReplayEvent(*ledger, HistoryCut(), event, &replayed, &counted);
+    return ReplayEvent(*ledger, HistoryCut(), event, /*named=*/nullptr, &replayed, &counted);
   };
   ChainSummary chain;
   Status status = VerifyChain(*ledger, &chain, replay);
@@ -109,14 +109,16 @@ Status RunReplay(const GlobalOptions& options) {
   uint64_t count = 0;
   const auto visit = [&](const Ledger::EventRecord& record) {
     bool counted = false;
-    KASSE_RETURN_IF_ERROR(ReplayEvent(*ledger, HistoryCut(), record.event, &replayed, &counted));
+    KASSE_RETURN_IF_ERROR(
+        ReplayEvent(*ledger, HistoryCut(), record.event, record.named, &replayed, &counted));
     ++count;
     if (replayed.state_held_bytes() <= state_bytes_max) return Status::Ok();
     return ledger->WriteReplacementAhead(replayed.TakeChanges());
   };
   // Until WriteState commits, readers see the stored state and a next writer removes what was
   // written ahead, so a failure here leaves the projections as they were; the user should know.
-  const Status folded = ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit);
+  const Status folded = ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit,
+                                             Ledger::NamedEvents::kReadAhead);
   if (!folded.ok()) {
     return folded.WithContext("replay stopped; the stored projections are unchanged");
   }

@@ -706,7 +706,7 @@ Status Ledger::ReadEventOfId(std::string_view id, uint64_t before_seq, uint64_t*
 }
 
 Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
-                            const EventVisitor& visit) const {
+                            const EventVisitor& visit, NamedEvents named) const {
   if (first_seq == 0) first_seq = 1;
   last_seq = std::min(last_seq, head_seq_);
   if (first_seq > last_seq) return Status::Ok();
@@ -722,6 +722,16 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
     Event event;
     Sha256 prev_hash;
     std::string stored_bytes;
+    // The event that `event` names, when it was read ahead (has_named). Out of line: a second
+    // Event in every slot doubled the read-ahead's memory and made a replay a tenth to a fifth
+    // slower (1M events, alternating).
+    struct Named {
+      std::string id;
+      Status status;
+      Event event;
+    };
+    std::unique_ptr<Named> named;
+    bool has_named = false;
   };
   ReadAhead<Decoded> decoded([&](ReadAhead<Decoded>::Emitter& emit) {
     bool consumer_gone = false;
@@ -732,6 +742,15 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
           assert(&record.event == &slot.event);
           slot.prev_hash = record.prev_hash;
           slot.stored_bytes.assign(record.stored_bytes);
+          const auto* reversal = std::get_if<EntryReversed>(&record.event.body);
+          slot.has_named = named == NamedEvents::kReadAhead && reversal != nullptr;
+          if (slot.has_named) {
+            if (!slot.named) slot.named = std::make_unique<Decoded::Named>();
+            slot.named->id = reversal->reverses;
+            slot.named->status =
+                FindEventBefore(slot.named->id, record.event.seq, record.event.personal.has_value(),
+                                &slot.named->event);
+          }
           consumer_gone = !emit.Publish();
           // Any error stops the iteration; it is not reported, as nobody listens any more.
           return consumer_gone ? Status::NotFound("stopped") : Status::Ok();
@@ -743,7 +762,12 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
     bool done = false;
     KASSE_RETURN_IF_ERROR(decoded.NextInPlace(&next, &done));
     if (done) return Status::Ok();
-    KASSE_RETURN_IF_ERROR(visit({next->event, next->prev_hash, next->stored_bytes}));
+    if (!next->has_named) {
+      KASSE_RETURN_IF_ERROR(visit({next->event, next->prev_hash, next->stored_bytes}));
+      continue;
+    }
+    const NamedEvent named_event{next->named->id, next->named->status, next->named->event};
+    KASSE_RETURN_IF_ERROR(visit({next->event, next->prev_hash, next->stored_bytes, &named_event}));
   }
 }
 

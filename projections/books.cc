@@ -213,8 +213,8 @@ Status CheckProjectionsVersion(const StateView& state, uint64_t head_seq) {
   return Status::Ok();
 }
 
-Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
-                   bool* counted) {
+Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event,
+                   const Ledger::NamedEvent* named, Books* books, bool* counted) {
   *counted = false;
   const uint64_t seq = event.seq;
   // The chart is structure, not a booking: a category counts from its recording on.
@@ -222,7 +222,11 @@ Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& eve
   if (is_booking && event.date.yyyymmdd() > cut.booked_by_yyyymmdd) return Status::Ok();
   // Only events before this one existed when it was recorded. The rules compare personal data
   // only when the replayed event carries its own (CheckOneDonor); a replay reads without it.
-  auto lookup = [&ledger, &event, seq](std::string_view id, Event* found) {
+  auto lookup = [&ledger, &event, seq, named](std::string_view id, Event* found) {
+    if (named != nullptr && named->id == id) {
+      if (named->status.ok()) *found = named->event;
+      return named->status;
+    }
     return ledger.FindEventBefore(id, seq, event.personal.has_value(), found);
   };
   Status added = books->Add(event, lookup);
@@ -239,11 +243,12 @@ Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_
   books->set_booking_cut(cut.booked_by_yyyymmdd != INT32_MAX);
   const auto visit = [&](const Ledger::EventRecord& record) {
     bool counted = false;
-    KASSE_RETURN_IF_ERROR(ReplayEvent(ledger, cut, record.event, books, &counted));
+    KASSE_RETURN_IF_ERROR(ReplayEvent(ledger, cut, record.event, record.named, books, &counted));
     if (counted) ++*events_count;
     return Status::Ok();
   };
-  return ledger.ForEachEvent(1, cut.last_seq, /*with_personal=*/false, visit);
+  return ledger.ForEachEvent(1, cut.last_seq, /*with_personal=*/false, visit,
+                             Ledger::NamedEvents::kReadAhead);
 }
 
 Status CompareWithStored(const Ledger& ledger, const Books& replayed) {

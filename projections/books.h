@@ -80,9 +80,10 @@ struct HistoryCut {
 // bounded memory (the state of the projections, not the events, is held).
 Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_t* events_count);
 // Folds one event of `ledger`, given in seq order, into `books` as Replay does; *counted is
-// whether it fell within `cut`.
-Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event, Books* books,
-                   bool* counted);
+// whether it fell within `cut`. The event that `event` names is taken from `named` when that
+// is not null (Ledger::NamedEvents::kReadAhead) and looked up in `ledger` otherwise.
+Status ReplayEvent(const Ledger& ledger, const HistoryCut& cut, const Event& event,
+                   const Ledger::NamedEvent* named, Books* books, bool* counted);
 
 // Compares the stored projection state with `replayed` (a fold of every event); Corruption naming
 // the first key that differs.

@@ -1486,6 +1486,81 @@ TEST(storage_state_ahead, ReplayWritingStateAheadRebuildsTheStateOfAFreshImport)
   VerifyOk(db);
 }
 
+// BigJournal(events), then `reversals` entry.reversed, the first of the expenses of the first
+// members: a run long enough that a replay reads it ahead (Ledger::ForEachEvent), with reversals.
+std::string BigJournalWithReversals(size_t events, size_t reversals) {
+  std::string text = BigJournal(events);
+  for (size_t member = 0; member < reversals; ++member) {
+    text += fmt::format(
+        R"({{"type":"entry.reversed","id":"big-rev-{}","date":"2022-12-31","reverses":"big-exp-{}-1","reason":"Fehlbuchung"}})"
+        "\n",
+        member, member);
+  }
+  return text;
+}
+
+constexpr size_t kReversedEvents = 6000;  // more than a replay reads without reading ahead
+constexpr size_t kReversals = 200;
+
+std::string LedgerWithReversals(const TempDir& dir) {
+  const std::string db = dir.File("db");
+  EXPECT_EQ(Kasse(db, {"init", "--name", "Storno e.V."}).exit_code, 0);
+  const std::string journal = dir.File("reversals.jsonl");
+  WriteFile(journal, BigJournalWithReversals(kReversedEvents, kReversals));
+  const RunResult imported = Kasse(db, {"import", journal});
+  EXPECT_EQ(imported.exit_code, 0) << Describe(imported);
+  return db;
+}
+
+// A long replay looks up the entry each reversal names on its reading thread, not where it folds
+// (Ledger::NamedEvents::kReadAhead); the import looked each one up as it folded. Both must come
+// to the same state.
+TEST(storage_replay, LongReplayWithReversalsRebuildsTheStateOfTheImport) {
+  TempDir dir;
+  const std::string db = LedgerWithReversals(dir);
+  ASSERT_FALSE(HasFailure());
+  StateEntries imported;
+  {
+    RawLedger raw(db);
+    imported = raw.All(kState);
+  }
+  const RunResult replayed = Kasse(db, {"replay"});
+  ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
+  EXPECT_NE(replayed.out.find(
+                fmt::format("replayed {} events", kChartEvents + kReversedEvents + kReversals)),
+            std::string::npos)
+      << replayed.out;
+  {
+    RawLedger raw(db);
+    EXPECT_TRUE(raw.All(kState) == imported) << "the replayed state differs from the import's";
+  }
+  VerifyOk(db);
+}
+
+// What the reading thread fails to find fails the replay as the fold's own lookup would: a
+// reversal whose entry lost its id index entry breaks a rule, and the state stays as it was.
+TEST(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
+  TempDir dir;
+  const std::string db = LedgerWithReversals(dir);
+  ASSERT_FALSE(HasFailure());
+  StateEntries before;
+  {
+    RawLedger raw(db);
+    raw.Delete(kIds, "big-exp-7-1");
+    before = raw.All(kState);
+  }
+  const RunResult replayed = Kasse(db, {"replay"});
+  EXPECT_EQ(replayed.exit_code, 1) << Describe(replayed);
+  EXPECT_NE(replayed.err.find("replay stopped; the stored projections are unchanged: event seq " +
+                              std::to_string(kChartEvents + kReversedEvents + 8) +
+                              " (id \"big-rev-7\") breaks a rule: field \"reverses\": no event "
+                              "with id \"big-exp-7-1\" was recorded"),
+            std::string::npos)
+      << Describe(replayed);
+  RawLedger raw(db);
+  EXPECT_TRUE(raw.All(kState) == before) << "a failed replay changed the stored state";
+}
+
 // A replay's marker: the pending area replaces the stored state, so that readers see only the
 // pending keys and the next writer deletes the stored state before it moves them into place.
 TEST(storage_state_ahead, CommittedReplacementIsReadAloneAndThenMovedIntoPlace) {
