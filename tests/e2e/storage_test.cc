@@ -1440,15 +1440,19 @@ TEST(storage_state_ahead, UncommittedPendingStateIsIgnoredAndRemoved) {
   for (const auto& [key, value] : raw.All(kState)) EXPECT_FALSE(IsPendingKey(key)) << key;
 }
 
-// Creates a ledger at dir/db with BigJournal(events) imported; returns its path.
-std::string LedgerWithBigJournal(const TempDir& dir, size_t events) {
-  const std::string db = dir.File("db");
+// Creates a ledger at dir/db with the JSON lines `journal_text` imported; returns its path.
+std::string LedgerWithJournal(const TempDir& dir, const std::string& journal_text) {
+  std::string db = dir.File("db");
   EXPECT_EQ(Kasse(db, {"init", "--name", "Vorab e.V."}).exit_code, 0);
   const std::string journal = dir.File("big.jsonl");
-  WriteFile(journal, BigJournal(events));
+  WriteFile(journal, journal_text);
   const RunResult imported = Kasse(db, {"import", journal});
   EXPECT_EQ(imported.exit_code, 0) << Describe(imported);
   return db;
+}
+
+std::string LedgerWithBigJournal(const TempDir& dir, size_t events) {
+  return LedgerWithJournal(dir, BigJournal(events));
 }
 
 // A replay that holds more state than its bound writes it ahead into the pending area and
@@ -1502,22 +1506,13 @@ std::string BigJournalWithReversals(size_t events, size_t reversals) {
 constexpr size_t kReversedEvents = 6000;  // more than a replay reads without reading ahead
 constexpr size_t kReversals = 200;
 
-std::string LedgerWithReversals(const TempDir& dir) {
-  const std::string db = dir.File("db");
-  EXPECT_EQ(Kasse(db, {"init", "--name", "Storno e.V."}).exit_code, 0);
-  const std::string journal = dir.File("reversals.jsonl");
-  WriteFile(journal, BigJournalWithReversals(kReversedEvents, kReversals));
-  const RunResult imported = Kasse(db, {"import", journal});
-  EXPECT_EQ(imported.exit_code, 0) << Describe(imported);
-  return db;
-}
-
 // A long replay looks up the entry each reversal names on its reading thread, not where it folds
 // (Ledger::NamedEvents::kReadAhead); the import looked each one up as it folded. Both must come
 // to the same state.
 TEST(storage_replay, LongReplayWithReversalsRebuildsTheStateOfTheImport) {
   TempDir dir;
-  const std::string db = LedgerWithReversals(dir);
+  const std::string db =
+      LedgerWithJournal(dir, BigJournalWithReversals(kReversedEvents, kReversals));
   ASSERT_FALSE(HasFailure());
   StateEntries imported;
   {
@@ -1541,7 +1536,8 @@ TEST(storage_replay, LongReplayWithReversalsRebuildsTheStateOfTheImport) {
 // reversal whose entry lost its id index entry breaks a rule, and the state stays as it was.
 TEST(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
   TempDir dir;
-  const std::string db = LedgerWithReversals(dir);
+  const std::string db =
+      LedgerWithJournal(dir, BigJournalWithReversals(kReversedEvents, kReversals));
   ASSERT_FALSE(HasFailure());
   StateEntries before;
   {
