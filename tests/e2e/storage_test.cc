@@ -1506,46 +1506,47 @@ std::string BigJournalWithReversals(size_t events, size_t reversals) {
 constexpr size_t kReversedEvents = 6000;  // more than a replay reads without reading ahead
 constexpr size_t kReversals = 200;
 
+// A ledger long enough that a replay reads it ahead, with reversals, and its state as imported.
+class storage_replay : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = LedgerWithJournal(dir_, BigJournalWithReversals(kReversedEvents, kReversals));
+    ASSERT_FALSE(HasFailure());
+    RawLedger raw(db_);
+    imported_state_ = raw.All(kState);
+  }
+
+  TempDir dir_;
+  std::string db_;
+  StateEntries imported_state_;
+};
+
 // A long replay looks up the entry each reversal names on its reading thread, not where it folds
 // (Ledger::NamedEvents::kReadAhead); the import looked each one up as it folded. Both must come
 // to the same state.
-TEST(storage_replay, LongReplayWithReversalsRebuildsTheStateOfTheImport) {
-  TempDir dir;
-  const std::string db =
-      LedgerWithJournal(dir, BigJournalWithReversals(kReversedEvents, kReversals));
-  ASSERT_FALSE(HasFailure());
-  StateEntries imported;
-  {
-    RawLedger raw(db);
-    imported = raw.All(kState);
-  }
-  const RunResult replayed = Kasse(db, {"replay"});
+TEST_F(storage_replay, LongReplayWithReversalsRebuildsTheStateOfTheImport) {
+  const RunResult replayed = Kasse(db_, {"replay"});
   ASSERT_EQ(replayed.exit_code, 0) << Describe(replayed);
   EXPECT_NE(replayed.out.find(
                 fmt::format("replayed {} events", kChartEvents + kReversedEvents + kReversals)),
             std::string::npos)
       << replayed.out;
   {
-    RawLedger raw(db);
-    EXPECT_TRUE(raw.All(kState) == imported) << "the replayed state differs from the import's";
+    RawLedger raw(db_);
+    EXPECT_TRUE(raw.All(kState) == imported_state_)
+        << "the replayed state differs from the import's";
   }
-  VerifyOk(db);
+  VerifyOk(db_);
 }
 
 // What the reading thread fails to find fails the replay as the fold's own lookup would: a
 // reversal whose entry lost its id index entry breaks a rule, and the state stays as it was.
-TEST(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
-  TempDir dir;
-  const std::string db =
-      LedgerWithJournal(dir, BigJournalWithReversals(kReversedEvents, kReversals));
-  ASSERT_FALSE(HasFailure());
-  StateEntries before;
+TEST_F(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
   {
-    RawLedger raw(db);
+    RawLedger raw(db_);
     raw.Delete(kIds, "big-exp-7-1");
-    before = raw.All(kState);
   }
-  const RunResult replayed = Kasse(db, {"replay"});
+  const RunResult replayed = Kasse(db_, {"replay"});
   EXPECT_EQ(replayed.exit_code, 1) << Describe(replayed);
   EXPECT_NE(replayed.err.find("replay stopped; the stored projections are unchanged: event seq " +
                               std::to_string(kChartEvents + kReversedEvents + 8) +
@@ -1553,8 +1554,8 @@ TEST(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
                               "with id \"big-exp-7-1\" was recorded"),
             std::string::npos)
       << Describe(replayed);
-  RawLedger raw(db);
-  EXPECT_TRUE(raw.All(kState) == before) << "a failed replay changed the stored state";
+  RawLedger raw(db_);
+  EXPECT_TRUE(raw.All(kState) == imported_state_) << "a failed replay changed the stored state";
 }
 
 // A replay's marker: the pending area replaces the stored state, so that readers see only the
