@@ -148,7 +148,7 @@ class Ledger {
   using EventVisitor = std::function<Status(const EventRecord& record)>;
   // Whether a long run of ForEachEvent looks up, on its decoding thread, the event each event
   // names (EventRecord::named): what a replay would look up on its folding thread, one random
-  // read of the id index and one of the log for each reversal (a tenth of a replay's fold, perf).
+  // read of the id index and one of the log for each reversal (9 % of a replay's samples, perf).
   enum class NamedEvents { kNotRead, kReadAhead };
   Status ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
                       const EventVisitor& visit, NamedEvents named = NamedEvents::kNotRead) const;
