@@ -1516,6 +1516,22 @@ class storage_replay : public ::testing::Test {
     imported_state_ = raw.All(kState);
   }
 
+  // Replays and expects it to fail on the reversal big-rev-7, whose entry big-exp-7-1 the
+  // lookup does not find, and to leave the stored state as it was.
+  void ExpectReplayFailsAtTheEighthReversal() {
+    const RunResult replayed = Kasse(db_, {"replay"});
+    EXPECT_EQ(replayed.exit_code, 1) << Describe(replayed);
+    EXPECT_NE(
+        replayed.err.find("replay stopped; the stored projections are unchanged: event seq " +
+                          std::to_string(kChartEvents + kReversedEvents + 8) +
+                          " (id \"big-rev-7\") breaks a rule: field \"reverses\": no event with id "
+                          "\"big-exp-7-1\" was recorded"),
+        std::string::npos)
+        << Describe(replayed);
+    RawLedger raw(db_);
+    EXPECT_TRUE(raw.All(kState) == imported_state_) << "a failed replay changed the stored state";
+  }
+
   TempDir dir_;
   std::string db_;
   StateEntries imported_state_;
@@ -1546,16 +1562,18 @@ TEST_F(storage_replay, LongReplayNamesAReversalWhoseEntryIsNotIndexed) {
     RawLedger raw(db_);
     raw.Delete(kIds, "big-exp-7-1");
   }
-  const RunResult replayed = Kasse(db_, {"replay"});
-  EXPECT_EQ(replayed.exit_code, 1) << Describe(replayed);
-  EXPECT_NE(replayed.err.find("replay stopped; the stored projections are unchanged: event seq " +
-                              std::to_string(kChartEvents + kReversedEvents + 8) +
-                              " (id \"big-rev-7\") breaks a rule: field \"reverses\": no event "
-                              "with id \"big-exp-7-1\" was recorded"),
-            std::string::npos)
-      << Describe(replayed);
-  RawLedger raw(db_);
-  EXPECT_TRUE(raw.All(kState) == imported_state_) << "a failed replay changed the stored state";
+  ExpectReplayFailsAtTheEighthReversal();
+}
+
+// An index entry that points to another event (only tampering makes one): the lookup checks the
+// id of the event it reads (Ledger::ReadEventOfId), so the replay fails as for a missing entry
+// instead of reversing the wrong expense.
+TEST_F(storage_replay, LongReplayNamesAReversalWhoseIndexEntryPointsElsewhere) {
+  {
+    RawLedger raw(db_);
+    raw.Put(kIds, "big-exp-7-1", raw.Get(kIds, "big-exp-6-1"));
+  }
+  ExpectReplayFailsAtTheEighthReversal();
 }
 
 // A replay's marker: the pending area replaces the stored state, so that readers see only the
