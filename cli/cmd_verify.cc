@@ -113,19 +113,18 @@ Status RunReplay(const GlobalOptions& options) {
         ReplayEvent(*ledger, HistoryCut(), record.event, record.named, &replayed, &counted));
     ++count;
     if (replayed.state_held_bytes() <= state_bytes_max) return Status::Ok();
-    return ledger->WriteReplacementAhead(replayed.TakeChanges());
+    return replayed.TakeChanges(
+        [&ledger](StateChanges changes) { return ledger->WriteReplacementAhead(changes); });
   };
-  // Until WriteState commits, readers see the stored state and a next writer removes what was
+  // Until ReplaceState commits, readers see the stored state and a next writer removes what was
   // written ahead, so a failure here leaves the projections as they were; the user should know.
   const Status folded = ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit,
                                              Ledger::NamedEvents::kReadAhead);
   if (!folded.ok()) {
     return folded.WithContext("replay stopped; the stored projections are unchanged");
   }
-  StateChanges changes = replayed.TakeChanges();
-  changes.replace_all = true;
   uint64_t state_keys = 0;
-  KASSE_RETURN_IF_ERROR(ledger->WriteState(changes, &state_keys));
+  KASSE_RETURN_IF_ERROR(ledger->ReplaceState(replayed.Changes(), &state_keys));
   fmt::print("replayed {} events; {} projection keys rebuilt\n", count, state_keys);
   return Status::Ok();
 }

@@ -105,7 +105,11 @@ Status RecordEvents(Ledger* ledger, const std::string& recorded_by, const EventS
     ++summary->appended;
     KASSE_RETURN_IF_ERROR(appender.Append(&event).WithContext(context));
     if (books.state_held_bytes() > state_bytes_max) {
-      KASSE_RETURN_IF_ERROR(appender.WriteStateAhead(books.TakeChanges()).WithContext(context));
+      KASSE_RETURN_IF_ERROR(books
+                                .TakeChanges([&appender](StateChanges changes) {
+                                  return appender.WriteStateAhead(changes);
+                                })
+                                .WithContext(context));
     }
   }
   if (dry_run || summary->appended == 0) return Status::Ok();  // the Appender aborts

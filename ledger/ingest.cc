@@ -16,12 +16,32 @@ namespace kasse {
 
 namespace {
 
+rocksdb::SstFileWriter TableFileWriter(const IngestFamily& family) {
+  // Every family of a ledger orders its keys bytewise.
+  assert(family.options.comparator == rocksdb::BytewiseComparator());
+  // invalidate_page_cache = false: the default drops every written megabyte from the page cache,
+  // which the lookups of the rest of the import would then read from the disk.
+  return rocksdb::SstFileWriter(rocksdb::EnvOptions(), family.options, family.handle,
+                                /*invalidate_page_cache=*/false);
+}
+
+// How every file here is ingested.
+rocksdb::IngestExternalFileOptions IngestionOptions() {
+  rocksdb::IngestExternalFileOptions options;
+  // Hard-links the file instead of copying it; the staged name goes away.
+  options.move_files = true;
+  // RocksDB 7.8 defaults to true, which writes the sequence number into every file whose keys
+  // overlap older data (each chunk's ids and personal records, a replay's state) and syncs it
+  // once more. The MANIFEST records it either way.
+  options.write_global_seqno = false;
+  return options;
+}
+
 // Sorts `entries` by key and writes them into a table file at `path`. Fails on a key given twice,
 // which SstFileWriter refuses too, but with a message that names no key.
 rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& path,
                                std::vector<ChunkPut>* entries) {
-  // Every family of a ledger orders its keys bytewise. The log's keys come in order already.
-  assert(family.options.comparator == rocksdb::BytewiseComparator());
+  // The log's keys come in order already.
   const auto not_before = [](const ChunkPut& a, const ChunkPut& b) { return !(a.key < b.key); };
   if (std::adjacent_find(entries->begin(), entries->end(), not_before) != entries->end()) {
     const size_t duplicate = SortPutsByKey(entries);
@@ -31,10 +51,7 @@ rocksdb::Status WriteTableFile(const IngestFamily& family, const std::string& pa
           rocksdb::Slice((*entries)[duplicate].key).ToString(/*hex=*/true));
     }
   }
-  // invalidate_page_cache = false: the default drops every written megabyte from the page cache,
-  // which the lookups of the rest of the import would then read from the disk.
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), family.options, family.handle,
-                                /*invalidate_page_cache=*/false);
+  rocksdb::SstFileWriter writer = TableFileWriter(family);
   rocksdb::Status status = writer.Open(path);
   for (size_t i = 0; status.ok() && i < entries->size(); ++i) {
     const ChunkPut& entry = (*entries)[i];
@@ -73,12 +90,7 @@ rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& fam
     const std::string path =
         fmt::format("{}/{}-{}.sst", staging_dir, file_prefix, families[i].handle->GetName());
     file.external_files.push_back(path);
-    // Hard-links the file instead of copying it; the staged name goes away.
-    file.options.move_files = true;
-    // RocksDB 7.8 defaults to true, which writes the sequence number into every file whose keys
-    // overlap older data (each chunk's ids and personal records) and syncs it once more. The
-    // MANIFEST records it either way.
-    file.options.write_global_seqno = false;
+    file.options = IngestionOptions();
     status = WriteTableFile(families[i], path, &entries);
     if (!status.ok()) {
       RemoveQuietly(files);
@@ -89,6 +101,24 @@ rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& fam
   status = db->IngestExternalFiles(files);
   // After a successful move nothing is left at the staged paths; after a failure this cleans up.
   RemoveQuietly(files);
+  return status;
+}
+
+rocksdb::Status IngestReplacingRange(
+    rocksdb::DB* db, const IngestFamily& family, const std::string& path,
+    std::string_view clear_begin, std::string_view clear_end,
+    std::span<const std::pair<std::string_view, std::string_view>> sorted) {
+  rocksdb::SstFileWriter writer = TableFileWriter(family);
+  rocksdb::Status status = writer.Open(path);
+  if (status.ok()) status = writer.DeleteRange(clear_begin, clear_end);
+  for (size_t i = 0; status.ok() && i < sorted.size(); ++i) {
+    assert(i == 0 || sorted[i - 1].first < sorted[i].first);
+    status = writer.Put(sorted[i].first, sorted[i].second);
+  }
+  if (status.ok()) status = writer.Finish();  // syncs the file
+  if (status.ok()) status = db->IngestExternalFile(family.handle, {path}, IngestionOptions());
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);  // after a successful move, nothing is left there
   return status;
 }
 

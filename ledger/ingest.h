@@ -2,7 +2,8 @@
 // table file per column family (rocksdb::SstFileWriter), sorted in memory, and the files of all
 // families are ingested in one atomic IngestExternalFiles call. Nothing passes the memtables or
 // the write-ahead log, which cost an import through write batches a third of its CPU
-// (docs/PERFORMANCE.md, "Import"); and there is nothing to flush afterwards.
+// (docs/PERFORMANCE.md, "Import"); and there is nothing to flush afterwards. A replay's new
+// projection state takes the same path (IngestReplacingRange).
 //
 // Internal to the ledger (store.cc). What is ingested is durable at once, where a write batch
 // written ahead unsynced may vanish in a crash; for an import's chunks above the head both are
@@ -13,7 +14,10 @@
 #include <rocksdb/status.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/chunk.h"
@@ -40,6 +44,17 @@ struct IngestFamily {
 rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& families,
                            const std::string& staging_dir, const std::string& file_prefix,
                            std::vector<std::vector<ChunkPut>>* puts_by_family);
+
+// Writes one table file at `path` (in a folder on the ledger's file system, which must exist)
+// that deletes every key of `family` in [clear_begin, clear_end) and puts `sorted` (in key order,
+// each key once), and ingests it: all at once, the older keys of the range vanish and `sorted`
+// takes their place. The file's puts override its own range deletion, as they share its sequence
+// number; RocksDB keeps that so for this use (facebook/rocksdb#11308). On error the file is
+// removed and nothing changed.
+rocksdb::Status IngestReplacingRange(
+    rocksdb::DB* db, const IngestFamily& family, const std::string& path,
+    std::string_view clear_begin, std::string_view clear_end,
+    std::span<const std::pair<std::string_view, std::string_view>> sorted);
 
 // Removes table files that an import staged and did not ingest (it crashed): they are never part
 // of the database, but they hold personal data.

@@ -525,20 +525,23 @@ constexpr std::array<Family, kChunkFamilies> kChunkFamilyIndexes = {kEvents, kId
 
 }  // namespace
 
+IngestFamily Ledger::IngestFamilyOf(size_t index) const {
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+      FamilyDescriptors(/*for_write=*/true, Appends::kMany);
+  rocksdb::Options options(rocksdb::DBOptions(MakeOptions(false)), descriptors[index].options);
+  // SstFileWriter compresses with the bottommost compression, which for the log is zstd with a
+  // trained dictionary: half of the bulk path's CPU (bench/ANALYSIS.md). LZ4, as in the files
+  // that flushes write, until a compaction (kasse compact) rewrites them.
+  options.bottommost_compression = rocksdb::kLZ4Compression;
+  options.bottommost_compression_opts = rocksdb::CompressionOptions();
+  return {handles_[index], options};
+}
+
 Status Ledger::IngestAhead(const Chunk& chunk) {
   assert(writable_);
   if (ingest_families_.empty()) {
-    const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
-        FamilyDescriptors(/*for_write=*/true, Appends::kMany);
-    for (const size_t index : kChunkFamilyIndexes) {
-      rocksdb::Options options(rocksdb::DBOptions(MakeOptions(false)), descriptors[index].options);
-      // SstFileWriter compresses with the bottommost compression, which for the log is zstd with
-      // a trained dictionary: half of the bulk path's CPU (bench/ANALYSIS.md). LZ4, as in the
-      // files that flushes write, until a compaction (kasse compact) rewrites them.
-      options.bottommost_compression = rocksdb::kLZ4Compression;
-      options.bottommost_compression_opts = rocksdb::CompressionOptions();
-      ingest_families_.push_back({handles_[index], options});
-    }
+    for (const size_t index : kChunkFamilyIndexes)
+      ingest_families_.push_back(IngestFamilyOf(index));
   }
   std::vector<std::vector<ChunkPut>> puts_by_family;
   for (size_t family = 0; family < kChunkFamilies; ++family) {
@@ -943,14 +946,8 @@ Status Ledger::ForEachStateMerged(std::string_view prefix, const StateVisitor& v
   return FromRocks(stored->status(), "reading state");
 }
 
-void Ledger::StageState(const StateChanges& changes, bool pending,
-                        rocksdb::WriteBatch* batch) const {
-  if (changes.replace_all) {
-    assert(!pending);
-    // State keys are short text, so this leaves only the pending area, which is empty.
-    batch->DeleteRange(family(kState), "", kPendingStateStart);
-  }
-  for (const auto& [key, value] : changes.puts) {
+void Ledger::StageState(StateChanges changes, bool pending, rocksdb::WriteBatch* batch) const {
+  for (const auto& [key, value] : changes) {
     batch->Put(family(kState), pending ? PendingStateKey(key) : key, value);
   }
 }
@@ -960,8 +957,8 @@ void Ledger::BeginReplacingState() {
   pending_state_ = PendingState::kReplaces;
 }
 
-Status Ledger::WriteReplacementAhead(const StateChanges& changes) {
-  assert(pending_state_ == PendingState::kReplaces && !changes.replace_all);
+Status Ledger::WriteReplacementAhead(StateChanges changes) {
+  assert(pending_state_ == PendingState::kReplaces);
   rocksdb::WriteBatch batch;
   StageState(changes, /*pending=*/true, &batch);
   // Unsynced, as an Appender's state written ahead: the synced commit makes it durable.
@@ -969,27 +966,33 @@ Status Ledger::WriteReplacementAhead(const StateChanges& changes) {
   return WriteSynced(&batch, false);
 }
 
-Status Ledger::WriteState(const StateChanges& changes, uint64_t* state_keys) {
-  // OpenForWrite() has moved or removed pending state; only a replacement begun since is there.
-  assert(pending_state_ == PendingState::kNone ||
-         (pending_state_ == PendingState::kReplaces && changes.replace_all));
-  if (pending_state_ == PendingState::kReplaces) {
-    if (replacement_ahead_) return CommitReplacement(changes, state_keys);
-    // Nothing was written ahead: one batch replaces the stored state, without a move.
-    pending_state_ = PendingState::kNone;
-  }
-  rocksdb::WriteBatch batch;
-  StageState(changes, /*pending=*/false, &batch);
-  KASSE_RETURN_IF_ERROR(WriteSynced(&batch, true));
-  *state_keys = changes.puts.size();
-  if (changes.puts.size() >= kFlushAfterEvents) {
-    // As after a large append: readers should not have to replay a large write-ahead log.
-    rocksdb::FlushOptions flush;
-    flush.wait = true;
-    (void)db_->Flush(flush, handles_);
-  }
-  if (changes.replace_all) CompactStateAfterReplay();
+Status Ledger::ReplaceState(StateChanges changes, uint64_t* state_keys) {
+  // OpenForWrite() has moved or removed pending state; only the replacement begun since is there.
+  assert(pending_state_ == PendingState::kReplaces);
+  if (replacement_ahead_) return CommitReplacement(changes, state_keys);
+  KASSE_RETURN_IF_ERROR(IngestReplacement(changes));
+  pending_state_ = PendingState::kNone;
+  *state_keys = changes.size();
+  CompactStateAfterReplay();
   return Status::Ok();
+}
+
+Status Ledger::IngestReplacement(StateChanges changes) {
+  // One table file that deletes the stored state and holds the new: ingested, it replaces the
+  // state for every reader at once, and durably. Through a write batch the same state went
+  // through the write-ahead log, its sync, the memtable and a flush, a third of the time that
+  // a replay of 1M events spends after its fold (perf, docs/PERFORMANCE.md "Stop 20").
+  const std::string staging_dir = StagingDir();
+  std::error_code error;
+  std::filesystem::create_directories(staging_dir, error);
+  if (error) return Status::IoError(fmt::format("{}: {}", staging_dir, error.message()));
+  // State keys are short text, so the deleted range leaves only the pending area, which is empty.
+  Status ingested =
+      FromRocks(IngestReplacingRange(db_.get(), IngestFamilyOf(kState), staging_dir + "/state.sst",
+                                     "", kPendingStateStart, changes),
+                "writing the rebuilt projections failed; the stored projections are unchanged");
+  (void)RemoveStagedFiles(staging_dir);  // the empty folder
+  return ingested;
 }
 
 void Ledger::CompactStateAfterReplay() {
@@ -1001,10 +1004,9 @@ void Ledger::CompactStateAfterReplay() {
   (void)CompactLevel0Of({kState});
 }
 
-Status Ledger::CommitReplacement(const StateChanges& changes, uint64_t* state_keys) {
+Status Ledger::CommitReplacement(StateChanges changes, uint64_t* state_keys) {
   rocksdb::WriteBatch batch;
-  for (const auto& [key, value] : changes.puts)
-    batch.Put(family(kState), PendingStateKey(key), value);
+  StageState(changes, /*pending=*/true, &batch);
   std::string marker = SeqKey(head_seq_);
   marker += kStateReplacesTag;
   batch.Put(family(kMeta), kKeyStatePending, marker);
@@ -1340,8 +1342,8 @@ std::string Appender::PersonalRecordOf(Event* event) {
   return EncodePersonal(format, &salt, text);
 }
 
-Status Appender::WriteStateAhead(const StateChanges& state) {
-  assert(!state.replace_all && !committed_);
+Status Appender::WriteStateAhead(StateChanges state) {
+  assert(!committed_);
   rocksdb::WriteBatch batch;
   ledger_->StageState(state, /*pending=*/true, &batch);
   // Unsynced, like the events written ahead: the pending area counts only once Commit()'s synced
@@ -1377,7 +1379,7 @@ Status Appender::FlushChunk() {
   return Status::Ok();
 }
 
-Status Appender::Commit(const StateChanges& state) {
+Status Appender::Commit(StateChanges state) {
   assert(!committed_);
   if (wrote_ahead_ && staging_.events() > 0) {
     // An import that wrote chunks ahead ingests its last one too, instead of putting it into the

@@ -47,9 +47,12 @@ class Books {
   // Rejected, naming the field, when it breaks a rule; then nothing was folded.
   Status Add(const Event& event, const EventLookup& lookup);
 
-  StateChanges Changes() const { return cache_.Changes(); }
+  // Views valid until the next Add (see StateCache::Changes).
+  SortedState Changes() const { return cache_.Changes(); }
   // For books with a backing ledger, to bound their memory: see StateCache.
-  StateChanges TakeChanges() { return cache_.TakeChanges(); }
+  Status TakeChanges(const std::function<Status(StateChanges)>& write) {
+    return cache_.TakeChanges(write);
+  }
   size_t state_held_bytes() const { return cache_.held_bytes(); }
   // The state in key order; views valid until the next Add (see StateCache::Sorted).
   SortedState Sorted() const { return cache_.Sorted(); }

@@ -15,6 +15,11 @@ size_t HeldBytes(std::string_view key, std::string_view value) {
   return kEntryOverheadBytes + key.size() + value.size();
 }
 
+// Keys are unique within a cache, so this orders its entries without comparing values.
+bool KeyLess(const StateEntry& a, const StateEntry& b) {
+  return a.first < b.first;
+}
+
 }  // namespace
 
 std::string_view KeyArena::Copy(std::string_view key) {
@@ -103,7 +108,7 @@ SortedState StateCache::Sorted() const {
   for (const Node& node : nodes_) {
     if (!node.entry.absent) sorted.emplace_back(node.key, node.entry.value);
   }
-  std::sort(sorted.begin(), sorted.end());
+  std::sort(sorted.begin(), sorted.end(), KeyLess);
   return sorted;
 }
 
@@ -116,46 +121,25 @@ SetDigest StateCache::Digest(const SipKey& key) const {
   return digest;
 }
 
-std::vector<size_t> StateCache::DirtyInKeyOrder() const {
-  std::vector<size_t> dirty;
-  for (size_t position = 0; position < nodes_.size(); ++position) {
-    if (nodes_[position].entry.dirty) dirty.push_back(position);
+SortedState StateCache::Changes() const {
+  if (backing_ == nullptr) return Sorted();  // see Put()
+  SortedState changes;
+  for (const Node& node : nodes_) {
+    if (node.entry.dirty) changes.emplace_back(node.key, node.entry.value);
   }
-  std::sort(dirty.begin(), dirty.end(),
-            [this](size_t a, size_t b) { return nodes_[a].key < nodes_[b].key; });
-  return dirty;
+  std::sort(changes.begin(), changes.end(), KeyLess);
+  return changes;
 }
 
-StateChanges StateCache::TakeChanges() {
+Status StateCache::TakeChanges(const std::function<Status(StateChanges)>& write) {
   assert(backing_ != nullptr);
-  StateChanges changes;
-  const std::vector<size_t> dirty = DirtyInKeyOrder();
-  changes.puts.reserve(dirty.size());
-  for (size_t position : dirty) {
-    Node& node = nodes_[position];
-    changes.puts.emplace_back(node.key, std::move(node.entry.value));
-  }
+  KASSE_RETURN_IF_ERROR(write(Changes()));
   nodes_.clear();
   keys_.Clear();
   index_.Clear();
   held_bytes_ = 0;
-  backing_empty_ = false;  // the caller writes `changes` there
-  return changes;
-}
-
-StateChanges StateCache::Changes() const {
-  StateChanges changes;
-  if (backing_ == nullptr) {              // see Put()
-    const SortedState sorted = Sorted();  // written in key order, as RocksDB keeps it
-    changes.puts.assign(sorted.begin(), sorted.end());
-    return changes;
-  }
-  const std::vector<size_t> dirty = DirtyInKeyOrder();
-  changes.puts.reserve(dirty.size());
-  for (size_t position : dirty) {
-    changes.puts.emplace_back(nodes_[position].key, nodes_[position].entry.value);
-  }
-  return changes;
+  backing_empty_ = false;  // `write` has written there
+  return Status::Ok();
 }
 
 StateView StoredState(const Ledger& ledger) {

@@ -3,8 +3,9 @@
 // ledger as StateChanges, to be written in the same atomic batch as the events.
 // Without a backing ledger (verify, reports of the past) the cache starts empty and holds the
 // complete state. With one, the caller keeps memory bounded: when held_bytes() passes its limit it
-// takes the changes (TakeChanges), which empties the cache, and writes them ahead into the ledger
-// (Appender::WriteStateAhead, Ledger::WriteReplacementAhead), where later Gets find them.
+// takes the changes (TakeChanges), which writes them ahead into the ledger
+// (Appender::WriteStateAhead, Ledger::WriteReplacementAhead), where later Gets find them, and
+// empties the cache.
 #pragma once
 
 #include <array>
@@ -25,9 +26,9 @@
 
 namespace kasse {
 
-// Projection state in key order, as views into its owner; what key-ordered scans and the
-// comparison with the stored state need.
-using SortedState = std::vector<std::pair<std::string_view, std::string_view>>;
+// Projection state in key order, as views into its owner; what the ledger writes (StateChanges),
+// and what key-ordered scans and the comparison with the stored state need.
+using SortedState = std::vector<StateEntry>;
 
 // Copies of keys that keep their address until Clear: what the views of a StateCache's keys
 // point into. Keys are copied into blocks of kBlockBytes (a longer key gets a block of its own),
@@ -68,13 +69,13 @@ class StateCache {
   // values of the same size, and reusing the string saves an allocation and a free.
   void Put(std::string_view key, std::string_view value);
 
-  // The changed keys with their new values, for Appender::Commit. In key order, as RocksDB keeps
-  // them: its memtable inserts sorted keys at a quarter of the cost of unsorted ones (callgrind
-  // of a replay of 100k events: 131M instructions in the skip list unsorted, 28M sorted).
-  StateChanges Changes() const;
-  // The changed keys with their new values, in key order; forgets every key held. Only with a
-  // backing ledger, which must return the taken values from then on.
-  StateChanges TakeChanges();
+  // The changed keys with their new values, in key order (StateChanges); every key held when
+  // there is no backing ledger. Views into the cache, valid until the next Put or TakeChanges.
+  SortedState Changes() const;
+  // Hands Changes() to `write`, which must write them into the backing ledger, and then forgets
+  // every key held; the ledger returns the written values from then on. On error the cache is
+  // as before. Only with a backing ledger.
+  Status TakeChanges(const std::function<Status(StateChanges)>& write);
   // About how much memory the held keys take: their bytes and the containers' nodes.
   size_t held_bytes() const { return held_bytes_; }
   // Every key the cache holds, in key order; the complete state when it has no backing ledger.
@@ -101,8 +102,6 @@ class StateCache {
     Entry entry;
   };
 
-  // The positions in nodes_ of the changed keys, in key order.
-  std::vector<size_t> DirtyInKeyOrder() const;
   // The entry of `key` (hashed to `hash`), or null.
   Entry* FindEntry(std::string_view key, size_t hash);
   // Adds `key`, which the cache must not hold, with `entry`.

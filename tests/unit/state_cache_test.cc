@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
+
+#include "tests/support/run.h"
 
 namespace kasse {
 namespace {
@@ -49,7 +52,7 @@ TEST(StateCache, SortedHoldsEveryKeyOnceInKeyOrder) {
                                   [](const auto& entry) { return entry.first == KeyOf(7); });
   ASSERT_NE(seven, sorted.end());
   EXPECT_EQ(seven->second, "changed");
-  EXPECT_EQ(cache.Changes().puts.size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(cache.Changes().size(), static_cast<size_t>(kKeys));
 }
 
 // The folds keep a Find's view while they add other keys; the keys live in blocks of the cache,
@@ -89,6 +92,45 @@ TEST(StateCache, DigestIsTheDigestOfTheSortedEntries) {
   EXPECT_EQ(a.Digest(key), b.Digest(key));
   b.Put(KeyOf(1000), "other");
   EXPECT_FALSE(a.Digest(key) == b.Digest(key));
+}
+
+// TakeChanges hands the changes to the writer and forgets them only when it wrote them; then the
+// backing ledger answers for them. Against a real ledger whose state a replay replaces.
+TEST(StateCache, TakeChangesForgetsOnlyWhatWasWritten) {
+  test::TempDir dir;
+  std::unique_ptr<Ledger> ledger;
+  ASSERT_TRUE(Ledger::Create(dir.File("db"), "Cache e.V.", &ledger).ok());
+  ledger.reset();
+  ASSERT_TRUE(Ledger::OpenForWrite(dir.File("db"), Appends::kFew, &ledger).ok());
+  ledger->BeginReplacingState();
+  StateCache cache(ledger.get(), StateCache::Backing::kStartsEmpty);
+  for (int n = 0; n < 100; ++n) cache.Put(KeyOf(n), std::to_string(n));
+  const size_t held_bytes = cache.held_bytes();
+
+  size_t offered = 0;
+  const Status refused = cache.TakeChanges([&offered](StateChanges changes) {
+    offered = changes.size();
+    return Status::IoError("disk full");
+  });
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(offered, 100u);
+  EXPECT_EQ(cache.held_bytes(), held_bytes) << "forgot what was not written";
+  EXPECT_EQ(cache.Changes().size(), 100u);
+
+  ASSERT_TRUE(cache
+                  .TakeChanges([&ledger](StateChanges changes) {
+                    return ledger->WriteReplacementAhead(changes);
+                  })
+                  .ok());
+  EXPECT_EQ(cache.held_bytes(), 0u);
+  EXPECT_TRUE(cache.Changes().empty());
+  std::string value;
+  bool found = false;
+  ASSERT_TRUE(cache.Get(KeyOf(42), &value, &found).ok());
+  EXPECT_TRUE(found);
+  EXPECT_EQ(value, "42");
+  ASSERT_TRUE(cache.Get(KeyOf(100), &value, &found).ok());
+  EXPECT_FALSE(found);
 }
 
 }  // namespace
