@@ -1750,6 +1750,13 @@ TEST(storage_state_ahead, RepeatedReplaysKeepLevel0OfTheStateBounded) {
   VerifyOk(db);
 }
 
+// Adds a state key that no projection writes, which a replay removes; returns the state so damaged.
+StateEntries WithStaleStateKey(const std::string& db) {
+  RawLedger raw(db);
+  raw.Put(kState, "members/zz-no-such-key", "stale");
+  return raw.All(kState);
+}
+
 // A replay that the disk refuses while it writes its state ahead fails with the system's reason
 // and leaves the stored state as it was (`ulimit -f`, as for the import above: the write-ahead log
 // of the state written ahead grows past 64 KiB).
@@ -1757,12 +1764,7 @@ TEST(storage_rollback, ReplayThatTheDiskRefusesLeavesTheStateAsItWas) {
   TempDir dir;
   const std::string db = LedgerWithBigJournal(dir, kCrashEvents);
   ASSERT_FALSE(HasFailure());
-  StateEntries damaged;
-  {
-    RawLedger raw(db);
-    raw.Put(kState, "members/zz-no-such-key", "stale");
-    damaged = raw.All(kState);
-  }
+  const StateEntries damaged = WithStaleStateKey(db);
   {
     const ScopedEnv tiny_state_cache = TinyStateCache();
     const RunResult failed =
@@ -1796,12 +1798,7 @@ TEST(storage_rollback, ReplayWhoseTableFileTheDiskRefusesLeavesTheStateAsItWas) 
   TempDir dir;
   const std::string db = LedgerWithBigJournal(dir, kBigEvents);
   ASSERT_FALSE(HasFailure());
-  StateEntries damaged;
-  {
-    RawLedger raw(db);
-    raw.Put(kState, "members/zz-no-such-key", "stale");
-    damaged = raw.All(kState);
-  }
+  const StateEntries damaged = WithStaleStateKey(db);
   const RunResult failed =
       RunProgram("/bin/bash", {"-c", R"(ulimit -f 32 && trap '' XFSZ && exec "$0" "$@")",
                                KASSE_BINARY, "--db", db, "--user", "tester", "replay"});
