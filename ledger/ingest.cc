@@ -25,6 +25,12 @@ rocksdb::SstFileWriter TableFileWriter(const IngestFamily& family) {
                                 /*invalidate_page_cache=*/false);
 }
 
+rocksdb::Status CreateStagingDir(const std::string& staging_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(staging_dir, error);
+  return error ? rocksdb::Status::IOError(staging_dir, error.message()) : rocksdb::Status::OK();
+}
+
 // How every file here is ingested.
 rocksdb::IngestExternalFileOptions IngestionOptions() {
   rocksdb::IngestExternalFileOptions options;
@@ -76,10 +82,8 @@ rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& fam
                            const std::string& staging_dir, const std::string& file_prefix,
                            std::vector<std::vector<ChunkPut>>* puts_by_family) {
   assert(puts_by_family->size() == families.size());
-  rocksdb::Status status;
-  std::error_code error;
-  std::filesystem::create_directories(staging_dir, error);
-  if (error) return rocksdb::Status::IOError(staging_dir, error.message());
+  rocksdb::Status status = CreateStagingDir(staging_dir);
+  if (!status.ok()) return status;
 
   std::vector<rocksdb::IngestExternalFileArg> files;
   for (size_t i = 0; i < families.size(); ++i) {
@@ -105,11 +109,14 @@ rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& fam
 }
 
 rocksdb::Status IngestReplacingRange(
-    rocksdb::DB* db, const IngestFamily& family, const std::string& path,
+    rocksdb::DB* db, const IngestFamily& family, const std::string& staging_dir,
     std::string_view clear_begin, std::string_view clear_end,
     std::span<const std::pair<std::string_view, std::string_view>> sorted) {
+  rocksdb::Status status = CreateStagingDir(staging_dir);
+  if (!status.ok()) return status;
+  const std::string path = fmt::format("{}/{}.sst", staging_dir, family.handle->GetName());
   rocksdb::SstFileWriter writer = TableFileWriter(family);
-  rocksdb::Status status = writer.Open(path);
+  status = writer.Open(path);
   if (status.ok()) status = writer.DeleteRange(clear_begin, clear_end);
   for (size_t i = 0; status.ok() && i < sorted.size(); ++i) {
     assert(i == 0 || sorted[i - 1].first < sorted[i].first);

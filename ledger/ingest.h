@@ -45,14 +45,14 @@ rocksdb::Status IngestPuts(rocksdb::DB* db, const std::vector<IngestFamily>& fam
                            const std::string& staging_dir, const std::string& file_prefix,
                            std::vector<std::vector<ChunkPut>>* puts_by_family);
 
-// Writes one table file at `path` (in a folder on the ledger's file system, which must exist)
-// that deletes every key of `family` in [clear_begin, clear_end) and puts `sorted` (in key order,
-// each key once), and ingests it: all at once, the older keys of the range vanish and `sorted`
-// takes their place. The file's puts override its own range deletion, as they share its sequence
-// number; RocksDB keeps that so for this use (facebook/rocksdb#11308). On error the file is
-// removed and nothing changed.
+// Writes one table file, named after `family`, into `staging_dir` (a folder on the ledger's file
+// system, created if missing) that deletes every key of `family` in [clear_begin, clear_end) and
+// puts `sorted` (in key order, each key once), and ingests it: all at once, the older keys of the
+// range vanish and `sorted` takes their place. The file's puts override its own range deletion,
+// as they share its sequence number; RocksDB keeps that so for this use (facebook/rocksdb#11308).
+// On error the file is removed and nothing changed; the folder is the caller's to remove.
 rocksdb::Status IngestReplacingRange(
-    rocksdb::DB* db, const IngestFamily& family, const std::string& path,
+    rocksdb::DB* db, const IngestFamily& family, const std::string& staging_dir,
     std::string_view clear_begin, std::string_view clear_end,
     std::span<const std::pair<std::string_view, std::string_view>> sorted);
 

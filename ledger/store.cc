@@ -982,16 +982,12 @@ Status Ledger::IngestReplacement(StateChanges changes) {
   // state for every reader at once, and durably. Through a write batch the same state went
   // through the write-ahead log, its sync, the memtable and a flush, a third of the time that
   // a replay of 1M events spends after its fold (perf, docs/PERFORMANCE.md "Stop 20").
-  const std::string staging_dir = StagingDir();
-  std::error_code error;
-  std::filesystem::create_directories(staging_dir, error);
-  if (error) return Status::IoError(fmt::format("{}: {}", staging_dir, error.message()));
   // State keys are short text, so the deleted range leaves only the pending area, which is empty.
   Status ingested =
-      FromRocks(IngestReplacingRange(db_.get(), IngestFamilyOf(kState), staging_dir + "/state.sst",
-                                     "", kPendingStateStart, changes),
+      FromRocks(IngestReplacingRange(db_.get(), IngestFamilyOf(kState), StagingDir(), "",
+                                     kPendingStateStart, changes),
                 "writing the rebuilt projections failed; the stored projections are unchanged");
-  (void)RemoveStagedFiles(staging_dir);  // the empty folder
+  (void)RemoveStagedFiles(StagingDir());  // the empty folder
   return ingested;
 }
 
