@@ -146,15 +146,16 @@ std::string DayKey(int32_t date_yyyymmdd) {
 Status ApplyDayChanges(StateCache& cache, const std::vector<DayChange>& changes, int64_t sign) {
   for (const DayChange& change : changes) {
     const std::string key = DayKey(change.date_yyyymmdd);
+    StateCache::Place place;
     std::string_view value;
     bool found = false;
-    KASSE_RETURN_IF_ERROR(cache.Find(key, &value, &found));
+    KASSE_RETURN_IF_ERROR(cache.FindPlace(key, &place, &value, &found));
     std::array<int64_t, kDayFields> fields = {};
     if (found && !DecodeInt64s(value, fields)) {
       return Status::Corruption(fmt::format("stored member counts of {} are damaged", key));
     }
     fields[change.field] += sign * change.delta;
-    cache.Put(key, Int64sBytes<kDayFields>(fields).view());
+    cache.Put(place, Int64sBytes<kDayFields>(fields).view());
   }
   return Status::Ok();
 }

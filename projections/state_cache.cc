@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace kasse {
 
@@ -41,17 +42,55 @@ void KeyArena::Clear() {
   used_bytes_ = 0;
 }
 
-StateCache::Entry* StateCache::FindEntry(std::string_view key, size_t hash) {
-  const size_t position =
-      index_.Find(hash, [this, key](size_t candidate) { return nodes_[candidate].key == key; });
-  return position == SlotIndex::kNotFound ? nullptr : &nodes_[position].entry;
+std::string_view StateCache::Node::key() const {
+  if (key_size_bytes <= kInlineKeyBytes) return {key_bytes.data(), key_size_bytes};
+  const char* far_bytes = nullptr;
+  std::memcpy(&far_bytes, key_bytes.data(), sizeof(far_bytes));
+  return {far_bytes, key_size_bytes};
 }
 
-StateCache::Entry& StateCache::AddEntry(std::string_view key, size_t hash, Entry entry) {
-  assert(nodes_.size() == index_.size());
-  index_.Add(hash, [this](size_t position) { return SlotHashOf(nodes_[position].key); });
-  nodes_.push_back({keys_.Copy(key), std::move(entry)});
-  return nodes_.back().entry;
+void StateCache::Node::SetKey(std::string_view key) {
+  assert(key.size() <= UINT32_MAX);
+  key_size_bytes = static_cast<uint32_t>(key.size());
+  if (key.size() <= kInlineKeyBytes) {
+    std::copy(key.begin(), key.end(), key_bytes.begin());
+  } else {
+    const char* far_bytes = key.data();
+    std::memcpy(key_bytes.data(), &far_bytes, sizeof(far_bytes));
+  }
+}
+
+StateCache::Node* StateCache::FindNode(std::string_view key, size_t hash) {
+  const size_t position =
+      index_.Find(hash, [this, key](size_t candidate) { return NodeAt(candidate).key() == key; });
+  return position == SlotIndex::kNotFound ? nullptr : &NodeAt(position);
+}
+
+StateCache::Node& StateCache::AddNode(std::string_view key, size_t hash) {
+  assert(node_count_ == index_.size());
+  index_.Add(hash, [this](size_t position) { return SlotHashOf(NodeAt(position).key()); });
+  if (node_count_ == chunks_.size() * kChunkNodes) {
+    chunks_.push_back(std::make_unique<Node[]>(kChunkNodes));
+  }
+  Node& node = NodeAt(node_count_++);
+  assert(node.value.empty() && !node.dirty && !node.absent);  // new, or reset by TakeChanges
+  node.SetKey(key.size() <= Node::kInlineKeyBytes ? key : long_keys_.Copy(key));
+  return node;
+}
+
+Status StateCache::LoadNode(std::string_view key, Node** node) {
+  const size_t hash = SlotHashOf(key);
+  *node = FindNode(key, hash);
+  if (*node != nullptr) return Status::Ok();
+  std::string stored;
+  Status status = Status::NotFound(std::string());
+  if (backing_ != nullptr && !backing_empty_) status = backing_->GetState(key, &stored);
+  if (status.code() != Status::Code::kNotFound) KASSE_RETURN_IF_ERROR(status);
+  *node = &AddNode(key, hash);
+  (*node)->absent = !status.ok();
+  (*node)->value = std::move(stored);
+  held_bytes_ += HeldBytes(key, (*node)->value);
+  return Status::Ok();
 }
 
 Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
@@ -62,51 +101,45 @@ Status StateCache::Get(std::string_view key, std::string* value, bool* found) {
 }
 
 Status StateCache::Find(std::string_view key, std::string_view* value, bool* found) {
-  const size_t hash = SlotHashOf(key);
-  if (const Entry* entry = FindEntry(key, hash)) {
-    *found = !entry->absent;
-    if (*found) *value = entry->value;
-    return Status::Ok();
-  }
-  *found = false;
-  if (backing_ == nullptr || backing_empty_) return Status::Ok();
-  std::string stored;
-  Status status = backing_->GetState(key, &stored);
-  if (status.code() == Status::Code::kNotFound) {
-    AddEntry(key, hash, Entry{.value = {}, .dirty = false, .absent = true});
-    held_bytes_ += HeldBytes(key, "");
-    return Status::Ok();
-  }
-  KASSE_RETURN_IF_ERROR(status);
-  held_bytes_ += HeldBytes(key, stored);
-  *value = AddEntry(key, hash, Entry{.value = std::move(stored)}).value;
-  *found = true;
+  Place place;
+  return FindPlace(key, &place, value, found);
+}
+
+Status StateCache::FindPlace(std::string_view key, Place* place, std::string_view* value,
+                             bool* found) {
+  KASSE_RETURN_IF_ERROR(LoadNode(key, &place->node_));
+  *found = !place->node_->absent;
+  if (*found) *value = place->node_->value;
   return Status::Ok();
 }
 
 void StateCache::Put(std::string_view key, std::string_view value) {
+  // Not LoadNode: a key that is written need not be read from the ledger first.
   const size_t hash = SlotHashOf(key);
-  Entry* entry = FindEntry(key, hash);
-  const bool inserted = entry == nullptr;
-  if (inserted) entry = &AddEntry(key, hash, Entry());
-  if (backing_ == nullptr) {
-    // Replay and verify: the cache is the whole state and every key in it a change (Changes()),
-    // so there is nothing to track; this is the hot path of a replay.
-    entry->value.assign(value);
-    return;
+  Place place;
+  place.node_ = FindNode(key, hash);
+  if (place.node_ == nullptr) {
+    place.node_ = &AddNode(key, hash);
+    held_bytes_ += HeldBytes(key, "");
   }
-  held_bytes_ += inserted ? HeldBytes(key, value) : value.size();
-  held_bytes_ -= entry->value.size();
-  entry->value.assign(value);
-  entry->absent = false;
-  entry->dirty = true;
+  Put(place, value);
+}
+
+void StateCache::Put(const Place& place, std::string_view value) {
+  Node& node = *place.node_;
+  held_bytes_ += value.size();
+  held_bytes_ -= node.value.size();
+  node.value.assign(value);
+  node.absent = false;
+  node.dirty = true;
 }
 
 SortedState StateCache::Sorted() const {
   SortedState sorted;
-  sorted.reserve(nodes_.size());
-  for (const Node& node : nodes_) {
-    if (!node.entry.absent) sorted.emplace_back(node.key, node.entry.value);
+  sorted.reserve(node_count_);
+  for (size_t position = 0; position < node_count_; ++position) {
+    const Node& node = NodeAt(position);
+    if (!node.absent) sorted.emplace_back(node.key(), node.value);
   }
   std::sort(sorted.begin(), sorted.end(), KeyLess);
   return sorted;
@@ -115,8 +148,9 @@ SortedState StateCache::Sorted() const {
 SetDigest StateCache::Digest(const SipKey& key) const {
   KeyedHash hash(key);
   SetDigest digest;
-  for (const Node& node : nodes_) {
-    if (!node.entry.absent) digest.Add(StateEntryHash(&hash, node.key, node.entry.value));
+  for (size_t position = 0; position < node_count_; ++position) {
+    const Node& node = NodeAt(position);
+    if (!node.absent) digest.Add(StateEntryHash(&hash, node.key(), node.value));
   }
   return digest;
 }
@@ -124,8 +158,9 @@ SetDigest StateCache::Digest(const SipKey& key) const {
 SortedState StateCache::Changes() const {
   if (backing_ == nullptr) return Sorted();  // see Put()
   SortedState changes;
-  for (const Node& node : nodes_) {
-    if (node.entry.dirty) changes.emplace_back(node.key, node.entry.value);
+  for (size_t position = 0; position < node_count_; ++position) {
+    const Node& node = NodeAt(position);
+    if (node.dirty) changes.emplace_back(node.key(), node.value);
   }
   std::sort(changes.begin(), changes.end(), KeyLess);
   return changes;
@@ -134,8 +169,13 @@ SortedState StateCache::Changes() const {
 Status StateCache::TakeChanges(const std::function<Status(StateChanges)>& write) {
   assert(backing_ != nullptr);
   KASSE_RETURN_IF_ERROR(write(Changes()));
-  nodes_.clear();
-  keys_.Clear();
+  // Keeps the first chunk for the next keys.
+  if (chunks_.size() > 1) chunks_.resize(1);
+  for (size_t position = 0; position < std::min(node_count_, kChunkNodes); ++position) {
+    NodeAt(position) = Node();
+  }
+  node_count_ = 0;
+  long_keys_.Clear();
   index_.Clear();
   held_bytes_ = 0;
   backing_empty_ = false;  // `write` has written there

@@ -52,6 +52,9 @@ class KeyArena {
 };
 
 class StateCache {
+ private:
+  struct Node;
+
  public:
   // What the backing ledger holds at first: the state to fold new events into (an append), or
   // nothing (a replay's new state, Ledger::BeginReplacingState), which spares a lookup of each
@@ -68,6 +71,19 @@ class StateCache {
   // Copies into the value already held under `key` when there is one: folds rewrite small
   // values of the same size, and reusing the string saves an allocation and a free.
   void Put(std::string_view key, std::string_view value);
+
+  // Where the cache holds a key: what a fold that reads a value and writes it back (a sum, a
+  // count) keeps between the two, so that the key is looked up once, not twice (perf,
+  // docs/PERFORMANCE.md). Valid until TakeChanges.
+  class Place {
+   private:
+    friend class StateCache;
+    Node* node_ = nullptr;
+  };
+  // As Find, and sets *place to where `key` is held, for Put(*place, ...).
+  Status FindPlace(std::string_view key, Place* place, std::string_view* value, bool* found);
+  // Put(key, value) for the key that FindPlace set `place` for.
+  void Put(const Place& place, std::string_view value);
 
   // The changed keys with their new values, in key order (StateChanges); every key held when
   // there is no backing ledger. Views into the cache, valid until the next Put or TakeChanges.
@@ -86,36 +102,53 @@ class StateCache {
   SetDigest Digest(const SipKey& key) const;
 
  private:
-  // What the cache knows of a key. With a backing ledger, a key looked up there and not found is
-  // held as `absent`, and one Put since the last TakeChanges as `dirty`: flags, not sets of their
-  // own, which cost an import's checking thread a node, a copy of the key and a search in each
-  // (perf, docs/PERFORMANCE.md).
-  struct Entry {
+  // A key and what the cache knows of it, in one cache line: a lookup of a cold key (a member's
+  // timeline for each dues payment) reads its slot and this node. The key's bytes, when kept
+  // apart from the node, were one more cache miss (perf annotate, docs/PERFORMANCE.md).
+  // With a backing ledger, a key looked up there and not found is held as `absent`, and one Put
+  // since the last TakeChanges as `dirty`: flags, not sets of their own, which cost an import's
+  // checking thread a node, a copy of the key and a search in each.
+  struct alignas(64) Node {
+    // The keys of the state's bulk (members' timelines, member counts by day) fit.
+    static constexpr size_t kInlineKeyBytes = 24;
+
+    std::string_view key() const;
+    // `key` must outlive the node when it is longer than kInlineKeyBytes.
+    void SetKey(std::string_view key);
+
     std::string value;
+    std::array<char, kInlineKeyBytes> key_bytes;  // the key, or the address of a longer one
+    uint32_t key_size_bytes = 0;
     bool dirty = false;
     bool absent = false;
   };
-  // Entries by position (a deque: their addresses, and so the views Find hands out, stay valid
-  // when more are added), their keys in `keys_`.
-  struct Node {
-    std::string_view key;
-    Entry entry;
-  };
+  static_assert(sizeof(Node) == 64);
 
-  // The entry of `key` (hashed to `hash`), or null.
-  Entry* FindEntry(std::string_view key, size_t hash);
-  // Adds `key`, which the cache must not hold, with `entry`.
-  Entry& AddEntry(std::string_view key, size_t hash, Entry entry);
+  // The node of `key` (hashed to `hash`), or null.
+  Node* FindNode(std::string_view key, size_t hash);
+  // Adds `key`, which the cache must not hold, with no value.
+  Node& AddNode(std::string_view key, size_t hash);
+  // The entry of `key`, read from the backing ledger when the cache does not hold it yet; a key
+  // found nowhere is added as absent.
+  Status LoadNode(std::string_view key, Node** node);
+  Node& NodeAt(size_t position) { return chunks_[position / kChunkNodes][position % kChunkNodes]; }
+  const Node& NodeAt(size_t position) const {
+    return chunks_[position / kChunkNodes][position % kChunkNodes];
+  }
 
   const Ledger* backing_;
   bool backing_empty_;  // the backing ledger holds no state yet (Backing::kStartsEmpty)
-  // A hash index over a deque, not a std::map or std::unordered_map: a replay looks up keys with
-  // long common prefixes ("statement/2022/...") millions of times, and comparing them was a
-  // quarter of its fold; then the node-based hash map's cache misses on cold keys (a member's
-  // timeline for each dues payment) were a third of verify's folding thread. Key order is needed
-  // only when the state is written or scanned (Sorted()).
-  std::deque<Node> nodes_;
-  KeyArena keys_;
+  // A hash index over nodes in chunks, not a std::map or std::unordered_map: a replay looks up
+  // keys with long common prefixes ("statement/2022/...") millions of times, and comparing them
+  // was a quarter of its fold; then the node-based hash map's cache misses on cold keys (a
+  // member's timeline for each dues payment) were a third of verify's folding thread. Key order
+  // is needed only when the state is written or scanned (Sorted()). The nodes keep their address
+  // (the views that Find hands out stay valid when more are added), and the chunks' addresses
+  // are few enough to stay in the first-level cache, where a std::deque's map was one more miss.
+  static constexpr size_t kChunkNodes = 1024;
+  std::vector<std::unique_ptr<Node[]>> chunks_;
+  size_t node_count_ = 0;
+  KeyArena long_keys_;  // the keys that do not fit into their node
   SlotIndex index_;
   size_t held_bytes_ = 0;
 };

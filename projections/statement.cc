@@ -47,9 +47,10 @@ Status AddToLine(StateCache& cache, int32_t year, std::string_view category,
   fmt::format_to(std::back_inserter(key_bytes), FMT_COMPILE("{}{:04}/{}{}{}"), kPrefix, year,
                  category, kDetailSeparator, detail);
   const std::string_view key(key_bytes.data(), key_bytes.size());
+  StateCache::Place place;
   std::string_view value;
   bool found = false;
-  KASSE_RETURN_IF_ERROR(cache.Find(key, &value, &found));
+  KASSE_RETURN_IF_ERROR(cache.FindPlace(key, &place, &value, &found));
   std::array<int64_t, 2> fields = {0, 0};  // sum in cents, bookings
   if (found && !DecodeInt64s(value, fields)) {
     return Status::Corruption(fmt::format("stored statement line {} is damaged", key));
@@ -58,7 +59,7 @@ Status AddToLine(StateCache& cache, int32_t year, std::string_view category,
     return Status::Rejected(fmt::format("the sum of \"{}\" in {} would overflow", category, year));
   }
   fields[1] += 1;
-  cache.Put(key, Int64sBytes<2>(fields).view());
+  cache.Put(place, Int64sBytes<2>(fields).view());
   return Status::Ok();
 }
 
@@ -78,16 +79,17 @@ Status AddToDonationCount(StateCache& cache, const char* prefix, int32_t year, i
   fmt::memory_buffer key_bytes;
   fmt::format_to(std::back_inserter(key_bytes), FMT_COMPILE("{}{:04}"), prefix, year);
   const std::string_view key(key_bytes.data(), key_bytes.size());
+  StateCache::Place place;
   std::string_view value;
   bool found = false;
-  KASSE_RETURN_IF_ERROR(cache.Find(key, &value, &found));
+  KASSE_RETURN_IF_ERROR(cache.FindPlace(key, &place, &value, &found));
   std::array<int64_t, 1> count = {0};
   if (found && !DecodeInt64s(value, count)) {
     return Status::Corruption(fmt::format("stored donation count {} is damaged", key));
   }
   count[0] += delta;
   assert(count[0] >= 0);  // a reversal only ever takes back a counted donation
-  cache.Put(key, Int64sBytes<1>(count).view());
+  cache.Put(place, Int64sBytes<1>(count).view());
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/run.h"
 
@@ -83,6 +84,71 @@ TEST(StateCache, ViewsStayValidWhileOtherKeysAreAdded) {
   EXPECT_EQ(sorted.back().first, "statement/2022/expense/9999");
 }
 
+// A node holds a key of up to 24 bytes itself and points to a longer one: keys on both sides of
+// that bound, and keys that differ only beyond it, are told apart.
+TEST(StateCache, KeysInsideTheirNodeAndBeyondItAreToldApart) {
+  StateCache cache(nullptr);
+  const std::string inline_max(24, 'k');
+  const std::vector<std::string> keys = {
+      "", "k", inline_max, inline_max + "a", inline_max + "b", std::string(23, 'k') + "a"};
+  for (const std::string& key : keys) cache.Put(key, "value of " + key);
+  for (const std::string& key : keys) {
+    std::string value;
+    bool found = false;
+    ASSERT_TRUE(cache.Get(key, &value, &found).ok());
+    ASSERT_TRUE(found) << key;
+    EXPECT_EQ(value, "value of " + key);
+  }
+  std::vector<std::string> sorted_keys;
+  for (const StateEntry& entry : cache.Sorted()) sorted_keys.emplace_back(entry.first);
+  std::vector<std::string> expected = keys;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(sorted_keys, expected);
+}
+
+// FindPlace and Put(place): a read-modify-write looks the key up once. A key found nowhere is
+// not part of the state until it is put.
+TEST(StateCache, PutAtAPlaceWritesTheKeyThatWasFound) {
+  StateCache cache(nullptr);
+  cache.Put(KeyOf(1), "old");
+  StateCache::Place place;
+  std::string_view value;
+  bool found = false;
+  ASSERT_TRUE(cache.FindPlace(KeyOf(1), &place, &value, &found).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(value, "old");
+  cache.Put(place, "new");
+
+  StateCache::Place absent_place;
+  ASSERT_TRUE(cache.FindPlace(KeyOf(2), &absent_place, &value, &found).ok());
+  EXPECT_FALSE(found);
+  StateCache::Place never_put;
+  ASSERT_TRUE(cache.FindPlace(KeyOf(3), &never_put, &value, &found).ok());
+  EXPECT_FALSE(found);
+  for (int n = 10; n < 3000; ++n) cache.Put(KeyOf(n), "more");  // places stay valid
+  cache.Put(absent_place, "added");
+
+  std::string held;
+  ASSERT_TRUE(cache.Get(KeyOf(1), &held, &found).ok());
+  EXPECT_EQ(held, "new");
+  ASSERT_TRUE(cache.Get(KeyOf(2), &held, &found).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(held, "added");
+  ASSERT_TRUE(cache.Get(KeyOf(3), &held, &found).ok());
+  EXPECT_FALSE(found);
+  const SortedState sorted = cache.Sorted();
+  EXPECT_EQ(sorted.size(), 2u + 2990u);
+  EXPECT_EQ(std::count_if(sorted.begin(), sorted.end(),
+                          [](const StateEntry& entry) { return entry.first == KeyOf(3); }),
+            0);
+  StateCache same(nullptr);
+  same.Put(KeyOf(1), "new");
+  same.Put(KeyOf(2), "added");
+  for (int n = 10; n < 3000; ++n) same.Put(KeyOf(n), "more");
+  const SipKey key = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  EXPECT_EQ(cache.Digest(key), same.Digest(key)) << "the key never put is in the digest";
+}
+
 TEST(StateCache, DigestIsTheDigestOfTheSortedEntries) {
   StateCache a(nullptr);
   StateCache b(nullptr);
@@ -131,6 +197,26 @@ TEST(StateCache, TakeChangesForgetsOnlyWhatWasWritten) {
   EXPECT_EQ(value, "42");
   ASSERT_TRUE(cache.Get(KeyOf(100), &value, &found).ok());
   EXPECT_FALSE(found);
+
+  // The cache is filled again from its first node: only what is put now is a change, and more
+  // keys than one chunk of nodes holds come out with their values.
+  StateCache fresh(ledger.get());
+  ASSERT_TRUE(fresh.Get(KeyOf(42), &value, &found).ok());  // as the cache above
+  ASSERT_TRUE(fresh.Get(KeyOf(100), &value, &found).ok());
+  for (StateCache* filled : {&cache, &fresh}) {
+    for (int n = 1000; n < 4000; ++n) filled->Put(KeyOf(n), "again " + std::to_string(n));
+    filled->Put(KeyOf(42), "changed");
+  }
+  EXPECT_EQ(cache.held_bytes(), fresh.held_bytes());
+  const SortedState changes = cache.Changes();
+  ASSERT_EQ(changes.size(), 3001u);
+  for (const StateEntry& entry : changes) {
+    if (entry.first == KeyOf(42)) {
+      EXPECT_EQ(entry.second, "changed");
+    } else {
+      EXPECT_EQ(entry.second, "again " + std::string(entry.first.substr(KeyOf(0).size() - 1)));
+    }
+  }
 }
 
 }  // namespace
