@@ -38,9 +38,10 @@ TEST(StateCache, FindsEveryPutKeyWithItsLastValueAndNoOther) {
   }
 }
 
+// Enough keys that each half is sorted on a thread of its own and the halves merged.
 TEST(StateCache, SortedHoldsEveryKeyOnceInKeyOrder) {
   StateCache cache(nullptr);
-  constexpr int kKeys = 3000;
+  constexpr int kKeys = 40000;
   for (int n = kKeys - 1; n >= 0; --n) cache.Put(KeyOf(n), std::to_string(n));
   cache.Put(KeyOf(7), "changed");
   const SortedState sorted = cache.Sorted();
