@@ -118,8 +118,9 @@ Status RunReplay(const GlobalOptions& options) {
   };
   // Until ReplaceState commits, readers see the stored state and a next writer removes what was
   // written ahead, so a failure here leaves the projections as they were; the user should know.
-  const Status folded = ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit,
-                                             Ledger::NamedEvents::kReadAhead);
+  const Status folded =
+      ledger->ForEachEvent(1, ledger->head_seq(), /*with_personal=*/false, visit,
+                           Ledger::NamedEvents::kReadAhead, Ledger::StoredBytes::kSkipped);
   if (!folded.ok()) {
     return folded.WithContext("replay stopped; the stored projections are unchanged");
   }

@@ -709,14 +709,19 @@ Status Ledger::ReadEventOfId(std::string_view id, uint64_t before_seq, uint64_t*
 }
 
 Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_personal,
-                            const EventVisitor& visit, NamedEvents named) const {
+                            const EventVisitor& visit, NamedEvents named,
+                            StoredBytes stored) const {
   if (first_seq == 0) first_seq = 1;
   last_seq = std::min(last_seq, head_seq_);
   if (first_seq > last_seq) return Status::Ok();
   if (last_seq - first_seq < kReadAheadEventsMin) {
     Event event;
     return DecodeEachEvent(
-        first_seq, last_seq, with_personal, [&event]() { return &event; }, visit);
+        first_seq, last_seq, with_personal, [&event]() { return &event; },
+        [&visit, stored](const EventRecord& record) {
+          if (stored == StoredBytes::kVisited) return visit(record);
+          return visit({record.event, record.prev_hash, std::string_view(), record.named});
+        });
   }
   // Long runs (replay, verify, a report as of a date) decode on a second thread while this one
   // visits: decoding and visiting cost about the same. Each event is decoded into its slot of
@@ -744,7 +749,7 @@ Status Ledger::ForEachEvent(uint64_t first_seq, uint64_t last_seq, bool with_per
           Decoded& slot = emit.slot();
           assert(&record.event == &slot.event);
           slot.prev_hash = record.prev_hash;
-          slot.stored_bytes.assign(record.stored_bytes);
+          if (stored == StoredBytes::kVisited) slot.stored_bytes.assign(record.stored_bytes);
           const auto* reversal = std::get_if<EntryReversed>(&record.event.body);
           slot.has_named = named == NamedEvents::kReadAhead && reversal != nullptr;
           if (slot.has_named) {

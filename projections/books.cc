@@ -248,7 +248,7 @@ Status Replay(const Ledger& ledger, const HistoryCut& cut, Books* books, uint64_
     return Status::Ok();
   };
   return ledger.ForEachEvent(1, cut.last_seq, /*with_personal=*/false, visit,
-                             Ledger::NamedEvents::kReadAhead);
+                             Ledger::NamedEvents::kReadAhead, Ledger::StoredBytes::kSkipped);
 }
 
 Status CompareWithStored(const Ledger& ledger, const Books& replayed) {
