@@ -176,7 +176,8 @@ SetDigest StateCache::Digest(const SipKey& key) const {
 }
 
 SortedState StateCache::Changes() const {
-  if (backing_ == nullptr) return Sorted();  // see Put()
+  // Without a backing ledger the cache is the whole state, and every key in it a change.
+  if (backing_ == nullptr) return Sorted();
   SortedState changes;
   for (size_t position = 0; position < node_count_; ++position) {
     const Node& node = NodeAt(position);
