@@ -30,9 +30,10 @@ namespace kasse {
 // and what key-ordered scans and the comparison with the stored state need.
 using SortedState = std::vector<StateEntry>;
 
-// Copies of keys that keep their address until Clear: what the views of a StateCache's keys
-// point into. Keys are copied into blocks of kBlockBytes (a longer key gets a block of its own),
-// so a cache of a million keys makes a few hundred allocations, not a million.
+// Copies of keys that keep their address until Clear: where a StateCache keeps the keys too long
+// for their node (Node::kInlineKeyBytes). Keys are copied into blocks of kBlockBytes (a longer key
+// gets a block of its own), so a cache of a million keys makes a few hundred allocations, not a
+// million.
 class KeyArena {
  public:
   std::string_view Copy(std::string_view key);
